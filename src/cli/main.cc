@@ -1,0 +1,264 @@
+// onechild: the command line (DESIGN §5).
+//
+// Exit status: 0 success, 1 user error (bad arguments, unreadable input: one
+// line on stderr saying what and where), 2 internal error.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "access/users.h"
+#include "api/server.h"
+#include "ingest/ingest.h"
+#include "link/link.h"
+#include "store/database.h"
+#include "synth/synth.h"
+
+namespace onechild {
+namespace {
+
+namespace fs = std::filesystem;
+
+int fail(const Error& error) {
+  std::fprintf(stderr, "onechild: %s\n", error.to_string().c_str());
+  return error.is_user_error() ? 1 : 2;
+}
+
+Status write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text << '\n';
+  if (!out.good()) return Error::io_error("cannot write '" + path + "'");
+  return {};
+}
+
+Result<Date> date_option(const std::string& text, const char* option) {
+  if (text.empty()) return today();
+  auto date = parse_iso_date(text);
+  if (!date.ok()) return Error::invalid_argument(std::string(option) + ": " + date.error().message());
+  return date;
+}
+
+struct Args {
+  std::string db, out, report, truth, as_of, username, display_name, role = "health-visitor",
+                                                                     web_dir, host = "127.0.0.1",
+                                                                     dir = "data";
+  std::vector<std::string> inputs;
+  int64_t children = 2000;
+  uint64_t seed = 1;
+  uint16_t port = 8080;
+  bool password_stdin = false;
+};
+
+int run_synth(const Args& a) {
+  auto as_of = date_option(a.as_of, "--as-of");
+  if (!as_of.ok()) return fail(as_of.error());
+  auto summary = synthesise({a.children, a.seed, *as_of, a.out});
+  if (!summary.ok()) return fail(summary.error());
+  std::printf("synth: %lld children -> %lld GP patients (%lld immunisations), %lld social care "
+              "persons (%lld episodes) in %s\n",
+              static_cast<long long>(summary->children), static_cast<long long>(summary->gp_patients),
+              static_cast<long long>(summary->immunisations),
+              static_cast<long long>(summary->social_care_persons),
+              static_cast<long long>(summary->social_care_episodes), a.out.c_str());
+  return 0;
+}
+
+int run_ingest(const Args& a) {
+  auto db = Database::open(a.db);
+  if (!db.ok()) return fail(db.error());
+  auto report = ingest_paths(*db, a.inputs);
+  if (!report.ok()) return fail(report.error());
+  for (const auto& f : report->files) {
+    std::printf("ingest: %s (%s, source %s): read %lld, accepted %lld (%lld already loaded), "
+                "quarantined %lld\n",
+                f.file.c_str(), f.format.c_str(), f.source.c_str(), static_cast<long long>(f.rows_read),
+                static_cast<long long>(f.rows_accepted), static_cast<long long>(f.rows_already_loaded),
+                static_cast<long long>(f.rows_quarantined));
+    for (size_t i = 0; i < f.quarantined.size() && i < 5; ++i) {
+      const auto& q = f.quarantined[i];
+      std::printf("  quarantined %s:%lld%s%s: %s\n", f.file.c_str(), static_cast<long long>(q.line),
+                  q.field.empty() ? "" : " field ", q.field.c_str(), q.reason.c_str());
+    }
+    if (f.quarantined.size() > 5) {
+      std::printf("  ... %zu more in the report and the quarantine table\n", f.quarantined.size() - 5);
+    }
+  }
+  if (!a.report.empty()) {
+    if (Status s = write_text(a.report, report->to_json()); !s.ok()) return fail(s.error());
+  }
+  if (!report->reconciles()) return fail(Error::internal("row counts do not reconcile"));
+  return 0;
+}
+
+int run_link(const Args& a) {
+  auto db = Database::open(a.db);
+  if (!db.ok()) return fail(db.error());
+  auto report = link_unlinked(*db);
+  if (!report.ok()) return fail(report.error());
+  std::printf("link: %lld source persons considered, %lld linked by NHS number (%lld new children), "
+              "%lld left unlinked (no valid NHS number)\n",
+              static_cast<long long>(report->considered), static_cast<long long>(report->linked),
+              static_cast<long long>(report->new_children),
+              static_cast<long long>(report->unlinked_no_nhs_number));
+  if (!a.report.empty()) {
+    if (Status s = write_text(a.report, report->to_json()); !s.ok()) return fail(s.error());
+  }
+  return 0;
+}
+
+int run_link_evaluate(const Args& a) {
+  auto db = Database::open(a.db);
+  if (!db.ok()) return fail(db.error());
+  auto eval = evaluate_links(*db, a.truth);
+  if (!eval.ok()) return fail(eval.error());
+  std::printf("records evaluated      %lld (%lld in truth but not loaded)\n",
+              static_cast<long long>(eval->records), static_cast<long long>(eval->records_not_loaded));
+  std::printf("pairwise precision     %.4f (%lld of %lld predicted pairs)\n", eval->precision(),
+              static_cast<long long>(eval->true_positive_pairs),
+              static_cast<long long>(eval->predicted_pairs));
+  std::printf("pairwise recall        %.4f (%lld of %lld true pairs)\n", eval->recall(),
+              static_cast<long long>(eval->true_positive_pairs),
+              static_cast<long long>(eval->true_pairs));
+  std::printf("pairwise F1            %.4f\n", eval->f1());
+  std::printf("persons exactly linked %lld of %lld\n",
+              static_cast<long long>(eval->persons_exactly_clustered),
+              static_cast<long long>(eval->persons));
+  if (!a.report.empty()) {
+    if (Status s = write_text(a.report, eval->to_json()); !s.ok()) return fail(s.error());
+  }
+  return 0;
+}
+
+int run_users_add(const Args& a) {
+  std::string password;
+  if (a.password_stdin) {
+    std::getline(std::cin, password);
+  } else {
+    password = generate_password();
+  }
+  auto db = Database::open(a.db);
+  if (!db.ok()) return fail(db.error());
+  auto user = add_user(*db, a.username, a.display_name.empty() ? a.username : a.display_name,
+                       a.role, password);
+  if (!user.ok()) return fail(user.error());
+  std::printf("users: added '%s' (%s)\n", user->username.c_str(), user->role.c_str());
+  if (!a.password_stdin) std::printf("password: %s\n", password.c_str());
+  return 0;
+}
+
+int serve_until_stopped(const ServerOptions& options, const std::string& login_hint) {
+  Status s = serve(options, [&](uint16_t port) {
+    std::printf("onechild: serving on http://%s:%u\n", options.host.c_str(), port);
+    if (!login_hint.empty()) std::printf("%s\n", login_hint.c_str());
+    std::printf("Press Ctrl+C to stop.\n");
+    std::fflush(stdout);
+  });
+  return s.ok() ? 0 : fail(s.error());
+}
+
+int run_serve(const Args& a) {
+  if (!fs::exists(a.db)) return fail(Error::io_error("no database at '" + a.db + "'"));
+  return serve_until_stopped({a.db, a.host, a.port, a.web_dir}, "");
+}
+
+int run_demo(const Args& a) {
+  const fs::path dir(a.dir);
+  const std::string db_path = (dir / "demo.db").string();
+  const std::string feeds = (dir / "demo-ics").string();
+  std::error_code ec;
+  // The demo starts afresh each time so it always shows the same population.
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_path + suffix, ec);
+  fs::remove_all(feeds, ec);
+  fs::create_directories(dir, ec);
+
+  Args step = a;
+  step.out = feeds;
+  step.db = db_path;
+  step.inputs = {feeds + "/feeds"};
+  if (int rc = run_synth(step); rc != 0) return rc;
+  if (int rc = run_ingest(step); rc != 0) return rc;
+  if (int rc = run_link(step); rc != 0) return rc;
+
+  auto db = Database::open(db_path);
+  if (!db.ok()) return fail(db.error());
+  const std::string password = generate_password();
+  auto user = add_user(*db, "demo", "Demo Health Visitor", "health-visitor", password);
+  if (!user.ok()) return fail(user.error());
+  return serve_until_stopped({db_path, a.host, a.port, a.web_dir},
+                             "Demo login: username 'demo', password '" + password + "'");
+}
+
+}  // namespace
+}  // namespace onechild
+
+int main(int argc, char** argv) {
+  using namespace onechild;
+  CLI::App app{"onechild: one record for every child and young person across health, social care "
+               "and education in an Integrated Care System."};
+  app.require_subcommand(1);
+  Args a;
+  int (*action)(const Args&) = nullptr;
+
+  auto* synth = app.add_subcommand("synth", "Write a synthetic ICS: feeds and the truth of who is who");
+  synth->add_option("--children", a.children, "Number of children (default 2000)");
+  synth->add_option("--seed", a.seed, "Random seed: the same seed gives the same ICS (default 1)");
+  synth->add_option("--out", a.out, "Output directory (feeds/, truth/)")->required();
+  synth->add_option("--as-of", a.as_of, "Date the population is drawn at, YYYY-MM-DD (default today)");
+  synth->callback([&] { action = run_synth; });
+
+  auto* ingest = app.add_subcommand("ingest", "Load feed files (FHIR NDJSON, CSV) into the store");
+  ingest->add_option("--db", a.db, "SQLite database file (created if missing)")->required();
+  ingest->add_option("--report", a.report, "Write a JSON report of counts and quarantined rows");
+  ingest->add_option("inputs", a.inputs, "Feed files or directories of them")->required();
+  ingest->callback([&] { action = run_ingest; });
+
+  auto* link = app.add_subcommand("link", "Link unlinked source persons into the master child index");
+  link->add_option("--db", a.db, "SQLite database file")->required();
+  link->add_option("--report", a.report, "Write a JSON report");
+  link->callback([&] { if (action == nullptr) action = run_link; });
+  auto* evaluate = link->add_subcommand("evaluate", "Pairwise precision, recall and F1 against a truth file");
+  evaluate->add_option("--db", a.db, "SQLite database file")->required();
+  evaluate->add_option("--truth", a.truth, "Truth CSV: source,original_id,person_id")->required();
+  evaluate->add_option("--report", a.report, "Write the figures as JSON");
+  evaluate->callback([&] { action = run_link_evaluate; });
+
+  auto* users = app.add_subcommand("users", "Manage local user accounts");
+  users->require_subcommand(1);
+  auto* add = users->add_subcommand("add", "Add a user (prints a generated password unless --password-stdin)");
+  add->add_option("--db", a.db, "SQLite database file")->required();
+  add->add_option("--username", a.username, "Login name")->required();
+  add->add_option("--display-name", a.display_name, "Name shown in the app");
+  add->add_option("--role", a.role, "Role (default health-visitor)");
+  add->add_flag("--password-stdin", a.password_stdin, "Read the password from the first line of stdin");
+  add->callback([&] { action = run_users_add; });
+
+  auto* serve_cmd = app.add_subcommand("serve", "Run the web application");
+  serve_cmd->add_option("--db", a.db, "SQLite database file")->required();
+  serve_cmd->add_option("--host", a.host, "Address to listen on (default 127.0.0.1)");
+  serve_cmd->add_option("--port", a.port, "Port (default 8080; 0 picks a free one)");
+  serve_cmd->add_option("--web-dir", a.web_dir, "Built web assets (default: the build's web/dist)");
+  serve_cmd->callback([&] { action = run_serve; });
+
+  auto* demo = app.add_subcommand("demo", "synth -> ingest -> link -> serve a synthetic ICS");
+  demo->add_option("--children", a.children, "Number of children (default 2000)");
+  demo->add_option("--seed", a.seed, "Random seed (default 1)");
+  demo->add_option("--port", a.port, "Port (default 8080)");
+  demo->add_option("--dir", a.dir, "Directory for demo.db and the feeds (default ./data)");
+  demo->add_option("--web-dir", a.web_dir, "Built web assets (default: the build's web/dist)");
+  demo->callback([&] { action = run_demo; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 1;
+  }
+  try {
+    return action(a);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "onechild: internal error: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,64 @@
+#include "core/progress.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <algorithm>
+#include <cstdlib>
+
+namespace onechild {
+namespace {
+
+bool progress_wanted() {
+  const char* ci = std::getenv("CI");
+  if (ci != nullptr && *ci != '\0' && std::string(ci) != "false") return false;
+  return isatty(STDERR_FILENO) != 0;
+}
+
+}  // namespace
+
+Progress::Progress(std::string label, int64_t total)
+    : label_(std::move(label)),
+      total_(total),
+      enabled_(progress_wanted()),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
+
+Progress::~Progress() { finish(); }
+
+void Progress::advance(int64_t n) {
+  done_ += n;
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_draw_ > std::chrono::milliseconds(100)) {
+    last_draw_ = now;
+    draw(false);
+  }
+}
+
+void Progress::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (enabled_) draw(true);
+}
+
+void Progress::draw(bool final) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double rate = seconds > 0 ? static_cast<double>(done_) / seconds : 0.0;
+  if (total_ > 0) {
+    constexpr int kWidth = 30;
+    const double fraction = std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
+    const int filled = static_cast<int>(fraction * kWidth);
+    const double eta = rate > 0 ? static_cast<double>(total_ - done_) / rate : 0.0;
+    std::fprintf(stderr, "\r%s [%-*s] %3.0f%% %lld/%lld %.0f/s ETA %.0fs  ", label_.c_str(), kWidth,
+                 std::string(static_cast<size_t>(filled), '#').c_str(), fraction * 100,
+                 static_cast<long long>(done_), static_cast<long long>(total_), rate, eta);
+  } else {
+    std::fprintf(stderr, "\r%s %lld %.0f/s  ", label_.c_str(), static_cast<long long>(done_), rate);
+  }
+  if (final) std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace onechild

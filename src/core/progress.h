@@ -1,0 +1,36 @@
+// Progress: a bar with rate and ETA for long work on a terminal.
+//
+// Quiet when stderr is not a terminal or CI is set, so pipes and test logs
+// stay clean (DESIGN §5).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace onechild {
+
+class Progress {
+ public:
+  // total = 0 means the amount of work is unknown (a counter, no ETA).
+  Progress(std::string label, int64_t total);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  void advance(int64_t n = 1);
+  void finish();
+
+ private:
+  void draw(bool final);
+
+  std::string label_;
+  int64_t total_;
+  int64_t done_ = 0;
+  bool enabled_;
+  bool finished_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+};
+
+}  // namespace onechild

@@ -1,0 +1,99 @@
+#include "record/child_record.h"
+
+namespace onechild {
+
+std::string ChildRecord::display_name() const {
+  for (const auto& id : identities) {
+    if (id.given_name || id.family_name) {
+      std::string name = id.given_name.value_or("");
+      if (id.family_name) name += (name.empty() ? "" : " ") + *id.family_name;
+      return name;
+    }
+  }
+  return "Name not recorded";
+}
+
+std::optional<std::string> ChildRecord::birth_date() const {
+  for (const auto& id : identities) {
+    if (id.birth_date) return id.birth_date;
+  }
+  return std::nullopt;
+}
+
+Result<std::optional<int64_t>> find_child_by_nhs_number(Database& db, const NhsNumber& nhs) {
+  auto stmt = db.prepare("SELECT id FROM children WHERE nhs_number = ?1");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, nhs.digits());
+  auto row = stmt->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<int64_t>{};
+  return std::optional<int64_t>{stmt->column_int64(0)};
+}
+
+namespace {
+
+Status load_identities(Database& db, ChildRecord& record) {
+  auto stmt = db.prepare(R"sql(
+    SELECT s.code, p.original_id, p.given_name, p.family_name, p.birth_date, p.sex, p.postcode
+    FROM links l
+    JOIN source_persons p ON p.id = l.source_person_id
+    JOIN source_systems s ON s.id = p.source_system_id
+    WHERE l.child_id = ?1
+    ORDER BY s.code, p.original_id, p.id DESC)sql");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, record.child_id);
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return {};
+    record.identities.push_back({stmt->column_text(0), stmt->column_text(1),
+                                 stmt->column_optional_text(2), stmt->column_optional_text(3),
+                                 stmt->column_optional_text(4), stmt->column_optional_text(5),
+                                 stmt->column_optional_text(6)});
+  }
+}
+
+Status load_events(Database& db, ChildRecord& record) {
+  // Events point at the source's own person id; the link joins them to the
+  // child. DISTINCT because a person re-sent with changes has several rows.
+  auto stmt = db.prepare(R"sql(
+    SELECT DISTINCT e.id, s.code, e.kind, e.start_date, e.end_date, e.code_system, e.code,
+           e.display, e.status
+    FROM links l
+    JOIN source_persons p ON p.id = l.source_person_id
+    JOIN source_events e ON e.source_system_id = p.source_system_id
+                        AND e.person_original_id = p.original_id
+    JOIN source_systems s ON s.id = e.source_system_id
+    WHERE l.child_id = ?1
+    ORDER BY e.start_date DESC, e.id DESC)sql");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, record.child_id);
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return {};
+    record.events.push_back({stmt->column_text(1), stmt->column_text(2), stmt->column_text(3),
+                             stmt->column_optional_text(4), stmt->column_optional_text(5),
+                             stmt->column_optional_text(6), stmt->column_optional_text(7),
+                             stmt->column_optional_text(8)});
+  }
+}
+
+}  // namespace
+
+Result<ChildRecord> load_child_record(Database& db, int64_t child_id) {
+  ChildRecord record;
+  record.child_id = child_id;
+  auto stmt = db.prepare("SELECT nhs_number FROM children WHERE id = ?1");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, child_id);
+  auto row = stmt->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return Error::not_found("no child with id " + std::to_string(child_id));
+  record.nhs_number = stmt->column_optional_text(0);
+  if (Status s = load_identities(db, record); !s.ok()) return s.error();
+  if (Status s = load_events(db, record); !s.ok()) return s.error();
+  return record;
+}
+
+}  // namespace onechild

@@ -1,0 +1,224 @@
+#include "store/database.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "store/schema.h"
+
+namespace onechild {
+namespace {
+
+Error sqlite_error(sqlite3* db, std::string_view what) {
+  return Error::internal(std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+}  // namespace
+
+Result<Database> Database::open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close(raw);
+    return Error::io_error("cannot open database '" + path + "': " + message);
+  }
+  Database db(raw, path);
+  // Another connection (the web server, a second load) may hold the write
+  // lock briefly; wait rather than fail.
+  sqlite3_busy_timeout(raw, 10000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
+                             "PRAGMA synchronous=NORMAL"}) {
+    if (Status s = db.execute(pragma); !s.ok()) {
+      return Error::io_error("cannot use database '" + path + "': " + s.error().message());
+    }
+  }
+  if (Status s = db.migrate(); !s.ok()) return s.error();
+  return db;
+}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+Database::~Database() { sqlite3_close(db_); }
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK) {
+    return sqlite_error(db_, "cannot prepare statement");
+  }
+  return Statement(stmt, db_);
+}
+
+Status Database::execute(std::string_view sql) {
+  const std::string text(sql);
+  char* message = nullptr;
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    Error error = Error::internal(message != nullptr ? message : "unknown SQLite error");
+    sqlite3_free(message);
+    return error;
+  }
+  return {};
+}
+
+int Database::schema_version() const {
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &stmt, nullptr);
+  int version = 0;
+  if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  return version;
+}
+
+int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+
+int Database::changes() const { return sqlite3_changes(db_); }
+
+Status Database::migrate() {
+  const auto migrations = schema_migrations();
+  const int current = schema_version();
+  if (current > static_cast<int>(migrations.size())) {
+    return Error::invalid_argument("database '" + path_ + "' has schema version " +
+                                   std::to_string(current) +
+                                   ", newer than this onechild understands");
+  }
+  for (size_t i = static_cast<size_t>(current); i < migrations.size(); ++i) {
+    auto tx = Transaction::begin(*this);
+    if (!tx.ok()) return tx.error();
+    if (Status s = execute(migrations[i]); !s.ok()) {
+      return Error::internal("migration " + std::to_string(i + 1) + " failed: " +
+                             s.error().message());
+    }
+    // PRAGMA takes no bound parameters; the value is our own integer.
+    if (Status s = execute("PRAGMA user_version = " + std::to_string(i + 1)); !s.ok()) return s;
+    if (Status s = tx->commit(); !s.ok()) return s;
+  }
+  return {};
+}
+
+// --- Statement ---
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)),
+      db_(other.db_),
+      bind_error_(std::move(other.bind_error_)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+    db_ = other.db_;
+    bind_error_ = std::move(other.bind_error_);
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+#define ONECHILD_CHECK_BIND(call)                                 \
+  do {                                                            \
+    if ((call) != SQLITE_OK && !bind_error_) {                    \
+      bind_error_ = std::string("bind failed: ") + sqlite3_errmsg(db_); \
+    }                                                             \
+  } while (0)
+
+Statement& Statement::bind(int index, int64_t value) {
+  ONECHILD_CHECK_BIND(sqlite3_bind_int64(stmt_, index, value));
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  ONECHILD_CHECK_BIND(sqlite3_bind_double(stmt_, index, value));
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  ONECHILD_CHECK_BIND(sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
+                                          SQLITE_TRANSIENT, SQLITE_UTF8));
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+  return value ? bind(index, std::string_view(*value)) : bind_null(index);
+}
+
+Statement& Statement::bind_null(int index) {
+  ONECHILD_CHECK_BIND(sqlite3_bind_null(stmt_, index));
+  return *this;
+}
+
+#undef ONECHILD_CHECK_BIND
+
+Result<bool> Statement::step() {
+  if (bind_error_) return Error::internal(*bind_error_);
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sqlite_error(db_, "statement failed");
+}
+
+Status Statement::run() {
+  for (;;) {
+    auto row = step();
+    if (!row.ok()) return row.error();
+    if (!*row) return {};
+  }
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_error_.reset();
+}
+
+int64_t Statement::column_int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+double Statement::column_double(int col) const { return sqlite3_column_double(stmt_, col); }
+
+std::string Statement::column_text(int col) const {
+  const auto* text = sqlite3_column_text(stmt_, col);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+}
+
+std::optional<std::string> Statement::column_optional_text(int col) const {
+  if (column_is_null(col)) return std::nullopt;
+  return column_text(col);
+}
+
+bool Statement::column_is_null(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+
+// --- Transaction ---
+
+Result<Transaction> Transaction::begin(Database& db) {
+  if (Status s = db.execute("BEGIN IMMEDIATE"); !s.ok()) return s.error();
+  return Transaction(&db);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)db_->execute("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  if (db_ == nullptr) return Error::internal("transaction already finished");
+  Status s = db_->execute("COMMIT");
+  if (s.ok()) db_ = nullptr;
+  return s;
+}
+
+}  // namespace onechild

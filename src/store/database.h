@@ -1,0 +1,108 @@
+// Database: the SQLite store every stage reads and writes.
+//
+// Opening applies the numbered migrations (store/schema.cc) so a file is
+// always at the current schema. WAL mode lets the web server read while a
+// load writes. SQL is only ever run through prepared statements with bound
+// parameters; there is no API that splices values into SQL text.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace onechild {
+
+class Statement;
+
+class Database {
+ public:
+  // Opens (creating if needed) and migrates the database at path.
+  static Result<Database> open(const std::string& path);
+
+  Database(Database&&) noexcept;
+  Database& operator=(Database&&) noexcept;
+  ~Database();
+
+  // Compiles one SQL statement. The SQL must be a literal: values are bound.
+  Result<Statement> prepare(std::string_view sql);
+
+  // Runs a statement that takes no parameters (schema, pragmas, BEGIN/COMMIT).
+  Status execute(std::string_view sql);
+
+  int schema_version() const;
+  int64_t last_insert_id() const;
+  int changes() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Status migrate();
+
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+class Statement {
+ public:
+  Statement(Statement&&) noexcept;
+  Statement& operator=(Statement&&) noexcept;
+  ~Statement();
+
+  // Parameters are numbered from 1, as in SQLite. Binding returns *this so a
+  // call reads: stmt.bind(1, a).bind(2, b).run().
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::optional<std::string>& value);
+  Statement& bind_null(int index);
+
+  // Steps once: true when a row is available, false when done.
+  Result<bool> step();
+  // Steps to completion, for statements that return no rows.
+  Status run();
+  // Clears bindings and rewinds so the statement can be reused.
+  void reset();
+
+  int64_t column_int64(int col) const;
+  double column_double(int col) const;
+  std::string column_text(int col) const;
+  std::optional<std::string> column_optional_text(int col) const;
+  bool column_is_null(int col) const;
+
+ private:
+  friend class Database;
+  Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+
+  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3* db_ = nullptr;
+  // A failed bind is reported by the next step(), so call chains stay short.
+  std::optional<std::string> bind_error_;
+};
+
+// Transaction: BEGIN IMMEDIATE on construction, ROLLBACK on destruction
+// unless commit() succeeded. A crash mid-batch therefore leaves the store as
+// it was before the batch (DESIGN §6).
+class Transaction {
+ public:
+  static Result<Transaction> begin(Database& db);
+  Transaction(Transaction&&) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  Status commit();
+
+ private:
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;
+};
+
+}  // namespace onechild

@@ -1,0 +1,306 @@
+#include "synth/synth.h"
+
+#include <array>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <vector>
+
+#include "core/nhs_number.h"
+#include "core/progress.h"
+#include "synth/random.h"
+
+namespace onechild {
+namespace {
+
+using synth::Random;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+constexpr std::array<std::string_view, 24> kGirlNames = {
+    "Olivia", "Amelia", "Isla",  "Ava",    "Mia",     "Ivy",    "Lily",  "Isabella",
+    "Sophia", "Grace",  "Freya", "Aisha",  "Zainab",  "Maryam", "Chloe", "Emily",
+    "Zoë",    "Niamh",  "Priya", "Amara",  "Evie",    "Poppy",  "Ella",  "Ruby"};
+constexpr std::array<std::string_view, 24> kBoyNames = {
+    "Noah",  "Muhammad", "George", "Oliver", "Leo",    "Arthur", "Oscar",  "Theodore",
+    "Harry", "Jack",     "Jacob",  "Alfie",  "Ibrahim", "Yusuf", "Kai",    "Ethan",
+    "Liam",  "Daniel",   "Samuel", "Tomás",  "Arjun",  "Kofi",   "Reuben", "Finley"};
+constexpr std::array<std::string_view, 32> kFamilyNames = {
+    "Smith",  "Jones",    "Williams", "Taylor", "Brown",  "Davies",  "Evans",   "Wilson",
+    "Thomas", "Johnson",  "Roberts",  "Walker", "Wright", "Khan",    "Ahmed",   "Hussain",
+    "Patel",  "Begum",    "Singh",    "O'Brien", "Murphy", "Kowalski", "Nowak", "Okafor",
+    "Mensah", "Campbell", "Hughes",   "Clarke", "Lewis",  "Hall",    "Ali",     "Green"};
+// Informal forms a social care worker might record instead of the GP's name.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kNicknames = {{
+    {"Isabella", "Bella"}, {"Theodore", "Theo"}, {"Samuel", "Sam"}, {"Daniel", "Danny"},
+    {"Oliver", "Ollie"},   {"Alfie", "Alfred"},  {"Evie", "Eve"},   {"Sophia", "Sophie"}}};
+// Fictional practice codes in the ODS format (one letter, five digits).
+constexpr std::array<std::string_view, 6> kPractices = {"B86001", "B86002", "B86003",
+                                                        "B86004", "B86005", "B86006"};
+
+struct Vaccine {
+  std::string_view code;  // SNOMED CT vaccine product (check against the UK refsets)
+  std::string_view display;
+};
+constexpr Vaccine kSixInOne{"1162640003", "6-in-1 (DTaP/IPV/Hib/HepB)"};
+constexpr Vaccine kMenB{"871873005", "MenB"};
+constexpr Vaccine kRotavirus{"871761004", "Rotavirus"};
+constexpr Vaccine kPcv{"836398006", "Pneumococcal (PCV)"};
+constexpr Vaccine kHibMenC{"871871007", "Hib/MenC"};
+constexpr Vaccine kMmr{"871831003", "MMR"};
+constexpr Vaccine kFourInOne{"871893003", "4-in-1 pre-school booster (DTaP/IPV)"};
+
+struct ScheduledDose {
+  int age_days;
+  Vaccine vaccine;
+};
+// The routine schedule before the July 2025 change, enough for a realistic
+// record; the full cohort-dependent schedule lives in programmes/.
+constexpr std::array<ScheduledDose, 14> kSchedule = {{{56, kSixInOne},
+                                                      {56, kMenB},
+                                                      {56, kRotavirus},
+                                                      {84, kSixInOne},
+                                                      {84, kPcv},
+                                                      {84, kRotavirus},
+                                                      {112, kSixInOne},
+                                                      {112, kMenB},
+                                                      {365, kHibMenC},
+                                                      {365, kMmr},
+                                                      {365, kPcv},
+                                                      {365, kMenB},
+                                                      {1217, kMmr},
+                                                      {1217, kFourInOne}}};
+
+constexpr std::array<std::string_view, 3> kEpisodeCategories = {
+    "Child in need", "Child protection plan", "Looked after"};
+
+struct Child {
+  std::string person_id;
+  std::string nhs_number;
+  std::string given_name, family_name, sex, postcode;
+  Date birth_date;
+};
+
+std::string padded(int64_t n, int width) {
+  std::string s = std::to_string(n);
+  return std::string(static_cast<size_t>(std::max(0, width - static_cast<int>(s.size()))), '0') + s;
+}
+
+std::string make_nhs_number(Random& rng, std::set<std::string>& used) {
+  for (;;) {
+    std::string nine = "999" + padded(rng.below(1'000'000), 6);
+    const int check = NhsNumber::check_digit(nine);
+    if (check < 0) continue;
+    std::string number = nine + static_cast<char>('0' + check);
+    if (NhsNumber::parse(number).ok() && used.insert(number).second) return number;
+  }
+}
+
+std::string make_postcode(Random& rng) {
+  static constexpr std::string_view kLetters = "ABDEFGHJLNPQRSTUWXYZ";
+  std::string pc = "LS" + std::to_string(rng.between(1, 29)) + " " + std::to_string(rng.between(1, 9));
+  pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
+  pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
+  return pc;
+}
+
+Child make_child(Random& rng, int64_t index, Date as_of, std::set<std::string>& used) {
+  Child c;
+  c.person_id = "P" + padded(index + 1, 7);
+  c.nhs_number = make_nhs_number(rng, used);
+  c.sex = rng.chance(0.51) ? "male" : "female";
+  c.given_name = std::string(c.sex == "male" ? rng.pick<std::string_view>(kBoyNames)
+                                             : rng.pick<std::string_view>(kGirlNames));
+  c.family_name = std::string(rng.pick<std::string_view>(kFamilyNames));
+  c.postcode = make_postcode(rng);
+  c.birth_date = add_days(as_of, -static_cast<int>(rng.between(0, 18 * 365 - 1)));
+  return c;
+}
+
+json::object gp_patient(const Child& c, const std::string& id, std::string_view practice) {
+  return json::object{
+      {"resourceType", "Patient"},
+      {"id", id},
+      {"identifier",
+       json::array{json::object{
+           {"extension",
+            json::array{json::object{
+                {"url",
+                 "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus"},
+                {"valueCodeableConcept",
+                 json::object{{"coding",
+                               json::array{json::object{
+                                   {"system",
+                                    "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"},
+                                   {"code", "01"},
+                                   {"display", "Number present and verified"}}}}}}}}},
+           {"system", "https://fhir.nhs.uk/Id/nhs-number"},
+           {"value", c.nhs_number}}}},
+      {"name", json::array{json::object{{"use", "official"},
+                                        {"family", c.family_name},
+                                        {"given", json::array{json::string(c.given_name)}}}}},
+      {"gender", c.sex},
+      {"birthDate", format_iso_date(c.birth_date)},
+      {"address", json::array{json::object{{"postalCode", c.postcode}}}},
+      {"generalPractitioner",
+       json::array{json::object{
+           {"identifier", json::object{{"system", "https://fhir.nhs.uk/Id/ods-organization-code"},
+                                       {"value", practice}}}}}}};
+}
+
+json::object gp_immunisation(const std::string& id, const std::string& patient_id,
+                             const Vaccine& vaccine, Date given) {
+  return json::object{
+      {"resourceType", "Immunization"},
+      {"id", id},
+      {"status", "completed"},
+      {"vaccineCode",
+       json::object{{"coding", json::array{json::object{{"system", "http://snomed.info/sct"},
+                                                        {"code", vaccine.code},
+                                                        {"display", vaccine.display}}}}}},
+      {"patient", json::object{{"reference", "Patient/" + patient_id}}},
+      {"occurrenceDateTime", format_iso_date(given)}};
+}
+
+// Quotes a CSV field when it needs it (RFC 4180).
+std::string csv_field(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char ch : value) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+// The NHS number as social care recorded it: usually right, sometimes
+// missing, occasionally mistyped (one digit wrong fails Modulus 11).
+std::string social_care_nhs_number(Random& rng, const std::string& true_number) {
+  if (rng.chance(0.15)) return "";
+  if (rng.chance(0.03)) {
+    std::string typo = true_number;
+    const auto pos = static_cast<size_t>(rng.below(9));
+    typo[pos] = static_cast<char>('0' + (typo[pos] - '0' + 1 + rng.below(9)) % 10);
+    return typo.substr(0, 3) + " " + typo.substr(3, 3) + " " + typo.substr(6);
+  }
+  return true_number;
+}
+
+std::string social_care_given_name(Random& rng, const std::string& name) {
+  if (rng.chance(0.3)) {
+    for (const auto& [formal, informal] : kNicknames) {
+      if (formal == name) return std::string(informal);
+    }
+  }
+  return name;
+}
+
+class FeedWriter {
+ public:
+  explicit FeedWriter(const fs::path& dir)
+      : gp_(dir / "feeds" / "gp.ndjson"),
+        csc_persons_(dir / "feeds" / "social_care.persons.csv"),
+        csc_episodes_(dir / "feeds" / "social_care.episodes.csv"),
+        truth_(dir / "truth" / "persons.csv") {
+    csc_persons_ << "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n";
+    csc_episodes_ << "episode_id,local_id,category,start_date,end_date\n";
+    truth_ << "source,original_id,person_id\n";
+  }
+  bool good() const { return gp_.good() && csc_persons_.good() && csc_episodes_.good() && truth_.good(); }
+
+  std::ofstream gp_, csc_persons_, csc_episodes_, truth_;
+};
+
+void write_gp_records(Random& rng, const Child& c, int64_t index, Date as_of, FeedWriter& out,
+                      SynthSummary& summary) {
+  const std::string patient_id = "gp-" + padded(index + 1, 7);
+  out.gp_ << json::serialize(gp_patient(c, patient_id, rng.pick<std::string_view>(kPractices)))
+          << '\n';
+  out.truth_ << "gp," << patient_id << ',' << c.person_id << '\n';
+  ++summary.gp_patients;
+  int dose = 0;
+  for (const auto& scheduled : kSchedule) {
+    const Date due = add_days(c.birth_date, scheduled.age_days);
+    if (std::chrono::sys_days{due} > std::chrono::sys_days{as_of} || !rng.chance(0.93)) continue;
+    Date given = add_days(due, static_cast<int>(rng.below(29)));
+    if (std::chrono::sys_days{given} > std::chrono::sys_days{as_of}) given = as_of;
+    out.gp_ << json::serialize(gp_immunisation(patient_id + "-imm-" + std::to_string(++dose),
+                                               patient_id, scheduled.vaccine, given))
+            << '\n';
+    ++summary.immunisations;
+  }
+}
+
+void write_social_care_records(Random& rng, const Child& c, int64_t index, Date as_of,
+                               FeedWriter& out, SynthSummary& summary) {
+  const std::string local_id = "CSC" + padded(index + 1, 7);
+  const std::string postcode = rng.chance(0.1) ? make_postcode(rng) : c.postcode;
+  out.csc_persons_ << local_id << ',' << csv_field(social_care_given_name(rng, c.given_name)) << ','
+                   << csv_field(c.family_name) << ',' << format_iso_date(c.birth_date) << ','
+                   << c.sex << ',' << postcode << ',' << social_care_nhs_number(rng, c.nhs_number)
+                   << '\n';
+  out.truth_ << "social_care," << local_id << ',' << c.person_id << '\n';
+  ++summary.social_care_persons;
+
+  const int age_days = static_cast<int>(
+      (std::chrono::sys_days{as_of} - std::chrono::sys_days{c.birth_date}).count());
+  const int episodes = static_cast<int>(rng.between(1, 2));
+  for (int e = 0; e < episodes; ++e) {
+    const Date start = add_days(c.birth_date, static_cast<int>(rng.below(age_days + 1)));
+    const int length = static_cast<int>(rng.between(30, 700));
+    const Date end = add_days(start, length);
+    const bool open = std::chrono::sys_days{end} > std::chrono::sys_days{as_of};
+    out.csc_episodes_ << local_id << "-E" << (e + 1) << ',' << local_id << ','
+                      << rng.pick<std::string_view>(kEpisodeCategories) << ','
+                      << format_iso_date(start) << ',' << (open ? "" : format_iso_date(end))
+                      << '\n';
+    ++summary.social_care_episodes;
+  }
+}
+
+}  // namespace
+
+Result<SynthSummary> synthesise(const SynthOptions& options) {
+  if (options.children <= 0) return Error::invalid_argument("--children must be at least 1");
+  if (options.children > 5'000'000) {
+    return Error::invalid_argument("--children must be at most 5,000,000");
+  }
+  const fs::path dir(options.out_dir);
+  std::error_code ec;
+  for (const char* sub : {"feeds", "truth"}) {
+    fs::create_directories(dir / sub, ec);
+    if (ec) {
+      return Error::io_error("cannot create '" + (dir / sub).string() + "': " + ec.message());
+    }
+  }
+  FeedWriter out(dir);
+  if (!out.good()) return Error::io_error("cannot write feeds under '" + dir.string() + "'");
+
+  Random rng(options.seed);
+  std::set<std::string> used_numbers;
+  SynthSummary summary;
+  Progress progress("synth", options.children);
+  for (int64_t i = 0; i < options.children; ++i) {
+    const Child child = make_child(rng, i, options.as_of, used_numbers);
+    if (rng.chance(0.98)) write_gp_records(rng, child, i, options.as_of, out, summary);
+    if (rng.chance(0.12)) write_social_care_records(rng, child, i, options.as_of, out, summary);
+    ++summary.children;
+    progress.advance();
+  }
+  progress.finish();
+
+  std::ofstream manifest(dir / "truth" / "manifest.json");
+  manifest << json::serialize(json::object{{"generator", "onechild synth"},
+                                           {"seed", options.seed},
+                                           {"children", options.children},
+                                           {"as_of", format_iso_date(options.as_of)}})
+           << '\n';
+  out.gp_.flush();
+  if (!out.good() || !manifest.good()) {
+    return Error::io_error("writing feeds under '" + dir.string() + "' failed (disk full?)");
+  }
+  return summary;
+}
+
+}  // namespace onechild

@@ -1,0 +1,172 @@
+// Integration tests: the real onechild binary on real files and a real
+// SQLite database, checked through its exit status, output and the store.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "store/database.h"
+#include "support/temp_dir.h"
+
+namespace onechild {
+namespace {
+
+using testing::TempDir;
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs the CLI with arguments (already shell-quoted where needed).
+Run onechild(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+  const std::string cmd = std::string("CI=true '") + ONECHILD_BIN + "' " + args + " >'" + out +
+                          "' 2>'" + err + "' </dev/null";
+  const int raw = std::system(cmd.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+boost::json::object read_json(const std::string& path) {
+  return boost::json::parse(slurp(path)).as_object();
+}
+
+int64_t query_int(const std::string& db_path, const char* sql) {
+  auto db = Database::open(db_path);
+  auto stmt = db->prepare(sql);
+  EXPECT_TRUE(stmt.ok());
+  EXPECT_TRUE(*stmt->step());
+  return stmt->column_int64(0);
+}
+
+TEST(Cli, HelpDescribesEveryCommand) {
+  TempDir dir;
+  auto top = onechild(dir, "--help");
+  EXPECT_EQ(top.status, 0);
+  for (const char* cmd : {"synth", "ingest", "link", "users", "serve", "demo"}) {
+    EXPECT_NE(top.out.find(cmd), std::string::npos) << cmd;
+  }
+  const std::pair<const char*, const char*> expected[] = {
+      {"synth", "--children"}, {"ingest", "--report"}, {"link", "--db"},
+      {"link evaluate", "--truth"}, {"users add", "--password-stdin"}, {"serve", "--port"},
+      {"demo", "--children"}};
+  for (const auto& [cmd, option] : expected) {
+    auto help = onechild(dir, std::string(cmd) + " --help");
+    EXPECT_EQ(help.status, 0) << cmd;
+    EXPECT_NE(help.out.find(option), std::string::npos) << cmd << " should mention " << option;
+  }
+}
+
+TEST(Cli, BadArgumentsAreUserErrors) {
+  TempDir dir;
+  EXPECT_EQ(onechild(dir, "").status, 1);
+  EXPECT_EQ(onechild(dir, "synth").status, 1);  // --out is required
+  auto bad_date = onechild(dir, "synth --out x --as-of 2026-02-30");
+  EXPECT_EQ(bad_date.status, 1);
+  EXPECT_NE(bad_date.err.find("--as-of"), std::string::npos);
+}
+
+TEST(Cli, SynthIngestLinkEvaluateChain) {
+  TempDir dir;
+  const std::string db = dir.file("ics.db");
+  auto synth = onechild(dir, "synth --children 400 --seed 11 --as-of 2026-11-01 --out '" +
+                                 dir.file("ics") + "'");
+  ASSERT_EQ(synth.status, 0) << synth.err;
+
+  auto ingest = onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("ingest.json") +
+                                  "' '" + dir.file("ics/feeds") + "'");
+  ASSERT_EQ(ingest.status, 0) << ingest.err;
+  auto report = read_json(dir.file("ingest.json"));
+  EXPECT_TRUE(report["reconciles"].as_bool());
+  EXPECT_EQ(report["files"].as_array().size(), 3u);
+  const auto& totals = report["totals"].as_object();
+  EXPECT_EQ(totals.at("rows_read").as_int64(),
+            totals.at("rows_accepted").as_int64() + totals.at("rows_quarantined").as_int64());
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM source_persons") +
+                query_int(db, "SELECT count(*) FROM source_events") +
+                query_int(db, "SELECT count(*) FROM quarantine"),
+            totals.at("rows_read").as_int64());
+
+  auto link = onechild(dir, "link --db '" + db + "' --report '" + dir.file("link.json") + "'");
+  ASSERT_EQ(link.status, 0) << link.err;
+  auto link_report = read_json(dir.file("link.json"));
+  EXPECT_GT(link_report["linked"].as_int64(), 380);
+  EXPECT_GT(link_report["unlinked_no_nhs_number"].as_int64(), 0);  // social care rows without one
+
+  auto eval = onechild(dir, "link evaluate --db '" + db + "' --truth '" +
+                                dir.file("ics/truth/persons.csv") + "' --report '" +
+                                dir.file("eval.json") + "'");
+  ASSERT_EQ(eval.status, 0) << eval.err;
+  EXPECT_NE(eval.out.find("pairwise precision"), std::string::npos);
+  auto figures = read_json(dir.file("eval.json"));
+  // Exact NHS-number matching makes no false links on synthetic data...
+  EXPECT_DOUBLE_EQ(figures["precision"].as_double(), 1.0);
+  // ...but misses the social care records that lack one.
+  EXPECT_LT(figures["recall"].as_double(), 1.0);
+  EXPECT_GT(figures["recall"].as_double(), 0.5);
+
+  // Re-loading the same feeds changes nothing.
+  auto again = onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("again.json") +
+                                 "' '" + dir.file("ics/feeds") + "'");
+  ASSERT_EQ(again.status, 0) << again.err;
+  for (const auto& f : read_json(dir.file("again.json"))["files"].as_array()) {
+    EXPECT_EQ(f.at("rows_already_loaded"), f.at("rows_accepted") ) << f;
+  }
+}
+
+TEST(Cli, IngestQuarantinesExactlyTheMalformedRows) {
+  TempDir dir;
+  const std::string db = dir.file("q.db");
+  auto run = onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("r.json") + "' '" +
+                               ONECHILD_TEST_DATA + "/malformed/social_care.persons.csv'");
+  ASSERT_EQ(run.status, 0) << run.err;
+  auto report = read_json(dir.file("r.json"));
+  const auto& file = report["files"].as_array()[0].as_object();
+  EXPECT_EQ(file.at("rows_read").as_int64(), 5);
+  EXPECT_EQ(file.at("rows_accepted").as_int64(), 2);
+  EXPECT_EQ(file.at("rows_quarantined").as_int64(), 3);
+  EXPECT_TRUE(report["reconciles"].as_bool());
+  const auto& q = file.at("quarantined").as_array();
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(q[0].at("line").as_int64(), 3);
+  EXPECT_EQ(q[0].at("reason").as_string(), "expected 7 fields, found 6");
+  EXPECT_EQ(q[1].at("line").as_int64(), 4);
+  EXPECT_EQ(q[1].at("field").as_string(), "date_of_birth");
+  EXPECT_EQ(q[2].at("line").as_int64(), 5);
+  EXPECT_EQ(q[2].at("field").as_string(), "nhs_number");
+  EXPECT_EQ(query_int(db.c_str(), "SELECT count(*) FROM quarantine"), 3);
+  EXPECT_EQ(query_int(db.c_str(), "SELECT count(*) FROM source_persons"), 2);
+  EXPECT_NE(run.out.find("quarantined 3"), std::string::npos);
+}
+
+TEST(Cli, UnreadableInputIsOneClearLine) {
+  TempDir dir;
+  auto run = onechild(dir, "ingest --db '" + dir.file("x.db") + "' '" + dir.file("missing.csv") + "'");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("missing.csv"), std::string::npos);
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1);
+}
+
+TEST(Cli, UsersAddReadsPasswordFromStdin) {
+  TempDir dir;
+  const std::string db = dir.file("u.db");
+  const std::string cmd = "echo 'a long enough password' | CI=true '" + std::string(ONECHILD_BIN) +
+                          "' users add --db '" + db + "' --username hv --role health-visitor --password-stdin";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM users WHERE username = 'hv'"), 1);
+  auto generated = onechild(dir, "users add --db '" + db + "' --username gp1 --role gp");
+  ASSERT_EQ(generated.status, 0) << generated.err;
+  EXPECT_NE(generated.out.find("password: "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace onechild

@@ -1,0 +1,142 @@
+#include "ingest/ingest.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "ingest/batch.h"
+#include "support/temp_dir.h"
+
+namespace onechild {
+namespace {
+
+using testing::TempDir;
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+int64_t count(Database& db, const char* table) {
+  auto stmt = db.prepare(std::string("SELECT count(*) FROM ") + table);  // table names are literals
+  EXPECT_TRUE(stmt.ok());
+  EXPECT_TRUE(*stmt->step());
+  return stmt->column_int64(0);
+}
+
+constexpr const char* kPersons =
+    "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
+    "CSC1,Sam,Smith,2019-01-31,male,LS2 7XY,9434765919\n"
+    "CSC2,Amy,Jones,2018-13-01,female,LS3 1AB,\n"                 // bad date
+    "CSC3,Kai,Brown,2017-06-01,male,LS4 2CD\n"                     // wrong column count
+    "CSC4,Eve,Green,2016-02-02,female,LS5 3EF,9434765918\n"        // bad check digit
+    "CSC5,\"O'Brien, Jo\",Hall,2015-03-03,female,LS6 4GH,\n";
+
+TEST(Ingest, QuarantinesBadRowsAndReconciles) {
+  TempDir dir;
+  write(dir.file("social_care.persons.csv"), kPersons);
+  auto db = Database::open(dir.file("x.db"));
+  auto report = ingest_paths(*db, {dir.file("social_care.persons.csv")});
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  ASSERT_EQ(report->files.size(), 1u);
+  const auto& f = report->files[0];
+  EXPECT_EQ(f.source, "social_care");
+  EXPECT_EQ(f.rows_read, 5);
+  EXPECT_EQ(f.rows_accepted, 2);
+  EXPECT_EQ(f.rows_quarantined, 3);
+  EXPECT_TRUE(report->reconciles());
+  ASSERT_EQ(f.quarantined.size(), 3u);
+  EXPECT_EQ(f.quarantined[0].line, 3);
+  EXPECT_EQ(f.quarantined[0].field, "date_of_birth");
+  EXPECT_EQ(f.quarantined[1].line, 4);
+  EXPECT_EQ(f.quarantined[2].line, 5);
+  EXPECT_EQ(f.quarantined[2].field, "nhs_number");
+  EXPECT_EQ(count(*db, "source_persons"), 2);
+  EXPECT_EQ(count(*db, "quarantine"), 3);
+
+  auto raw = db->prepare("SELECT raw FROM quarantine WHERE line = 4");
+  ASSERT_TRUE(*raw->step());
+  EXPECT_EQ(raw->column_text(0), "CSC3,Kai,Brown,2017-06-01,male,LS4 2CD");
+}
+
+TEST(Ingest, ReloadingTheSameFileChangesNothing) {
+  TempDir dir;
+  write(dir.file("social_care.persons.csv"), kPersons);
+  auto db = Database::open(dir.file("x.db"));
+  ASSERT_TRUE(ingest_paths(*db, {dir.path().string()}).ok());
+  auto again = ingest_paths(*db, {dir.path().string()});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->files[0].rows_already_loaded, 2);
+  EXPECT_EQ(count(*db, "source_persons"), 2);
+}
+
+TEST(Ingest, ChangedRowArrivesAsNewVersion) {
+  TempDir dir;
+  const std::string header = "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n";
+  write(dir.file("cs.persons.csv"), header + "A1,Sam,Smith,2019-01-31,male,LS2 7XY,\n");
+  auto db = Database::open(dir.file("x.db"));
+  ASSERT_TRUE(ingest_paths(*db, {dir.file("cs.persons.csv")}).ok());
+  write(dir.file("cs.persons.csv"), header + "A1,Sam,Smith,2019-01-31,male,LS9 9ZZ,\n");
+  auto second = ingest_paths(*db, {dir.file("cs.persons.csv")});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->files[0].rows_already_loaded, 0);
+  EXPECT_EQ(count(*db, "source_persons"), 2);
+}
+
+TEST(Ingest, LoadsFhirNdjsonWithQuarantine) {
+  TempDir dir;
+  write(dir.file("gp.ndjson"),
+        R"({"resourceType":"Patient","id":"p1","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],"birthDate":"2020-01-01"})"
+        "\n{not json\n\n"
+        R"({"resourceType":"Immunization","id":"i1","patient":{"reference":"Patient/p1"},"vaccineCode":{"coding":[{"code":"871831003","display":"MMR"}]},"occurrenceDateTime":"2021-01-05"})"
+        "\n");
+  auto db = Database::open(dir.file("x.db"));
+  auto report = ingest_paths(*db, {dir.file("gp.ndjson")});
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  const auto& f = report->files[0];
+  EXPECT_EQ(f.format, "fhir-ndjson");
+  EXPECT_EQ(f.rows_read, 3);
+  EXPECT_EQ(f.rows_accepted, 2);
+  EXPECT_EQ(f.rows_quarantined, 1);
+  EXPECT_EQ(f.quarantined[0].line, 2);
+  EXPECT_EQ(count(*db, "source_events"), 1);
+}
+
+TEST(Ingest, FileLevelProblemsAreClearErrors) {
+  TempDir dir;
+  auto db = Database::open(dir.file("x.db"));
+  auto missing = ingest_paths(*db, {dir.file("nope.csv")});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("nope.csv"), std::string::npos);
+
+  write(dir.file("feed.txt"), "hello");
+  auto unknown = ingest_paths(*db, {dir.file("feed.txt")});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().file(), dir.file("feed.txt"));
+
+  write(dir.file("cs.csv"), "who,what\n1,2\n");
+  auto header = ingest_paths(*db, {dir.file("cs.csv")});
+  ASSERT_FALSE(header.ok());
+  EXPECT_EQ(header.error().line(), 1);
+  EXPECT_EQ(count(*db, "ingest_batches"), 0);
+}
+
+TEST(Ingest, UncommittedBatchLeavesStoreAsBefore) {
+  TempDir dir;
+  auto db = Database::open(dir.file("x.db"));
+  FileReport report;
+  report.file = "f.csv";
+  report.source = "cs";
+  report.format = "csv-persons";
+  {
+    auto batch = ingest::Batch::begin(*db, report, "00");
+    ASSERT_TRUE(batch.ok());
+    ingest::PersonRow row;
+    row.original_id = "A1";
+    ASSERT_TRUE(batch->accept_person(row, 2, "A1").ok());
+    // Destroyed without commit(), as when a load fails or the process dies mid-file.
+  }
+  EXPECT_EQ(count(*db, "source_persons"), 0);
+  EXPECT_EQ(count(*db, "ingest_batches"), 0);
+  EXPECT_EQ(count(*db, "source_systems"), 0);
+}
+
+}  // namespace
+}  // namespace onechild

@@ -1,0 +1,110 @@
+#include "store/database.h"
+
+#include <gtest/gtest.h>
+
+#include "store/schema.h"
+#include "support/temp_dir.h"
+
+namespace onechild {
+namespace {
+
+using testing::TempDir;
+
+TEST(Database, OpenAppliesAllMigrationsAndUsesWal) {
+  TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  EXPECT_EQ(db->schema_version(), static_cast<int>(schema_migrations().size()));
+  auto mode = db->prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.ok());
+  ASSERT_TRUE(*mode->step());
+  EXPECT_EQ(mode->column_text(0), "wal");
+  for (const char* table : {"source_systems", "source_persons", "source_events", "quarantine",
+                            "children", "links", "users", "audit_log", "ingest_batches"}) {
+    auto stmt = db->prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?1");
+    ASSERT_TRUE(stmt.ok());
+    stmt->bind(1, table);
+    ASSERT_TRUE(*stmt->step());
+    EXPECT_EQ(stmt->column_int64(0), 1) << table;
+  }
+}
+
+TEST(Database, ReopeningDoesNotReapplyMigrations) {
+  TempDir dir;
+  {
+    auto db = Database::open(dir.file("a.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->execute("INSERT INTO children (nhs_number, created_at) VALUES ('9434765919', 'x')").ok());
+  }
+  auto db = Database::open(dir.file("a.db"));
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  auto stmt = db->prepare("SELECT count(*) FROM children");
+  ASSERT_TRUE(*stmt->step());
+  EXPECT_EQ(stmt->column_int64(0), 1);
+}
+
+TEST(Database, RefusesNewerSchema) {
+  TempDir dir;
+  {
+    auto db = Database::open(dir.file("a.db"));
+    ASSERT_TRUE(db->execute("PRAGMA user_version = 999").ok());
+  }
+  auto db = Database::open(dir.file("a.db"));
+  ASSERT_FALSE(db.ok());
+  EXPECT_NE(db.error().message().find("newer"), std::string::npos);
+}
+
+TEST(Database, OpenFailsClearlyOnUnwritablePath) {
+  auto db = Database::open("/nonexistent-dir/x/y.db");
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.error().is_user_error());
+  EXPECT_NE(db.error().message().find("/nonexistent-dir/x/y.db"), std::string::npos);
+}
+
+TEST(Statement, BindsValuesAndReadsThemBack) {
+  TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  ASSERT_TRUE(db->execute("CREATE TABLE t (a INTEGER, b TEXT, c REAL, d TEXT)").ok());
+  auto insert = db->prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4)");
+  ASSERT_TRUE(insert.ok());
+  // A value that would break string-built SQL is just data here.
+  insert->bind(1, int64_t{42}).bind(2, "x'); DROP TABLE t; --").bind(3, 2.5).bind(4, std::optional<std::string>{});
+  ASSERT_TRUE(insert->run().ok());
+  auto select = db->prepare("SELECT a, b, c, d FROM t");
+  ASSERT_TRUE(*select->step());
+  EXPECT_EQ(select->column_int64(0), 42);
+  EXPECT_EQ(select->column_text(1), "x'); DROP TABLE t; --");
+  EXPECT_DOUBLE_EQ(select->column_double(2), 2.5);
+  EXPECT_FALSE(select->column_optional_text(3).has_value());
+  EXPECT_FALSE(*select->step());
+}
+
+TEST(Statement, BadSqlIsAnError) {
+  TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  auto stmt = db->prepare("SELEKT 1");
+  ASSERT_FALSE(stmt.ok());
+  EXPECT_NE(stmt.error().message().find("syntax"), std::string::npos);
+}
+
+TEST(Transaction, RollsBackUnlessCommitted) {
+  TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  ASSERT_TRUE(db->execute("CREATE TABLE t (a INTEGER)").ok());
+  {
+    auto tx = Transaction::begin(*db);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(db->execute("INSERT INTO t VALUES (1)").ok());
+  }  // no commit: rolled back
+  {
+    auto tx = Transaction::begin(*db);
+    ASSERT_TRUE(db->execute("INSERT INTO t VALUES (2)").ok());
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  auto stmt = db->prepare("SELECT group_concat(a) FROM t");
+  ASSERT_TRUE(*stmt->step());
+  EXPECT_EQ(stmt->column_text(0), "2");
+}
+
+}  // namespace
+}  // namespace onechild

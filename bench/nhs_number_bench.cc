@@ -6,12 +6,14 @@
 namespace {
 
 void BM_ParseValid(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(onechild::NhsNumber::parse("943 476 5919"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(onechild::NhsNumber::parse("943 476 5919"));
 }
 BENCHMARK(BM_ParseValid);
 
 void BM_ParseInvalid(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(onechild::NhsNumber::parse("9434765918"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(onechild::NhsNumber::parse("9434765918"));
 }
 BENCHMARK(BM_ParseInvalid);
 

@@ -26,7 +26,8 @@ std::string to_hex(const unsigned char* bytes, size_t size) {
 std::string hash_token(std::string_view token) {
   std::array<unsigned char, crypto_generichash_BYTES> digest{};
   crypto_generichash(digest.data(), digest.size(),
-                     reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr, 0);
+                     reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr,
+                     0);
   return to_hex(digest.data(), digest.size());
 }
 
@@ -70,7 +71,11 @@ Result<User> add_user(Database& db, std::string_view username, std::string_view 
       "INSERT INTO users (username, display_name, role, password_hash, created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!stmt.ok()) return stmt.error();
-  stmt->bind(1, username).bind(2, display_name).bind(3, role).bind(4, hash.data()).bind(5, timestamp_now());
+  stmt->bind(1, username)
+      .bind(2, display_name)
+      .bind(3, role)
+      .bind(4, hash.data())
+      .bind(5, timestamp_now());
   if (Status s = stmt->run(); !s.ok()) return s.error();
   return User{db.last_insert_id(), std::string(username), std::string(display_name),
               std::string(role)};
@@ -115,7 +120,10 @@ Result<Session> create_session(Database& db, const User& user, int hours_valid) 
   auto stmt = db.prepare(
       "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)");
   if (!stmt.ok()) return stmt.error();
-  stmt->bind(1, hash_token(token)).bind(2, user.id).bind(3, timestamp_now()).bind(4, timestamp_in_hours(hours_valid));
+  stmt->bind(1, hash_token(token))
+      .bind(2, user.id)
+      .bind(3, timestamp_now())
+      .bind(4, timestamp_in_hours(hours_valid));
   if (Status s = stmt->run(); !s.ok()) return s.error();
   return Session{std::move(token), user};
 }
@@ -147,8 +155,14 @@ Status record_audit(Database& db, const AuditEntry& entry) {
       "INSERT INTO audit_log (at, user_id, action, child_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, timestamp_now()).bind(3, entry.action).bind(5, entry.detail);
-  if (entry.user_id) stmt->bind(2, *entry.user_id); else stmt->bind_null(2);
-  if (entry.child_id) stmt->bind(4, *entry.child_id); else stmt->bind_null(4);
+  if (entry.user_id)
+    stmt->bind(2, *entry.user_id);
+  else
+    stmt->bind_null(2);
+  if (entry.child_id)
+    stmt->bind(4, *entry.child_id);
+  else
+    stmt->bind_null(4);
   return stmt->run();
 }
 

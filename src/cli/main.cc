@@ -36,14 +36,14 @@ Status write_text(const std::string& path, const std::string& text) {
 Result<Date> date_option(const std::string& text, const char* option) {
   if (text.empty()) return today();
   auto date = parse_iso_date(text);
-  if (!date.ok()) return Error::invalid_argument(std::string(option) + ": " + date.error().message());
+  if (!date.ok())
+    return Error::invalid_argument(std::string(option) + ": " + date.error().message());
   return date;
 }
 
 struct Args {
-  std::string db, out, report, truth, as_of, username, display_name, role = "health-visitor",
-                                                                     web_dir, host = "127.0.0.1",
-                                                                     dir = "data";
+  std::string db, out, report, truth, as_of, username, display_name,
+      role = "health-visitor", web_dir, host = "127.0.0.1", dir = "data";
   std::vector<std::string> inputs;
   int64_t children = 2000;
   uint64_t seed = 1;
@@ -56,12 +56,13 @@ int run_synth(const Args& a) {
   if (!as_of.ok()) return fail(as_of.error());
   auto summary = synthesise({a.children, a.seed, *as_of, a.out});
   if (!summary.ok()) return fail(summary.error());
-  std::printf("synth: %lld children -> %lld GP patients (%lld immunisations), %lld social care "
-              "persons (%lld episodes) in %s\n",
-              static_cast<long long>(summary->children), static_cast<long long>(summary->gp_patients),
-              static_cast<long long>(summary->immunisations),
-              static_cast<long long>(summary->social_care_persons),
-              static_cast<long long>(summary->social_care_episodes), a.out.c_str());
+  std::printf(
+      "synth: %lld children -> %lld GP patients (%lld immunisations), %lld social care "
+      "persons (%lld episodes) in %s\n",
+      static_cast<long long>(summary->children), static_cast<long long>(summary->gp_patients),
+      static_cast<long long>(summary->immunisations),
+      static_cast<long long>(summary->social_care_persons),
+      static_cast<long long>(summary->social_care_episodes), a.out.c_str());
   return 0;
 }
 
@@ -71,18 +72,20 @@ int run_ingest(const Args& a) {
   auto report = ingest_paths(*db, a.inputs);
   if (!report.ok()) return fail(report.error());
   for (const auto& f : report->files) {
-    std::printf("ingest: %s (%s, source %s): read %lld, accepted %lld (%lld already loaded), "
-                "quarantined %lld\n",
-                f.file.c_str(), f.format.c_str(), f.source.c_str(), static_cast<long long>(f.rows_read),
-                static_cast<long long>(f.rows_accepted), static_cast<long long>(f.rows_already_loaded),
-                static_cast<long long>(f.rows_quarantined));
+    std::printf(
+        "ingest: %s (%s, source %s): read %lld, accepted %lld (%lld already loaded), "
+        "quarantined %lld\n",
+        f.file.c_str(), f.format.c_str(), f.source.c_str(), static_cast<long long>(f.rows_read),
+        static_cast<long long>(f.rows_accepted), static_cast<long long>(f.rows_already_loaded),
+        static_cast<long long>(f.rows_quarantined));
     for (size_t i = 0; i < f.quarantined.size() && i < 5; ++i) {
       const auto& q = f.quarantined[i];
       std::printf("  quarantined %s:%lld%s%s: %s\n", f.file.c_str(), static_cast<long long>(q.line),
                   q.field.empty() ? "" : " field ", q.field.c_str(), q.reason.c_str());
     }
     if (f.quarantined.size() > 5) {
-      std::printf("  ... %zu more in the report and the quarantine table\n", f.quarantined.size() - 5);
+      std::printf("  ... %zu more in the report and the quarantine table\n",
+                  f.quarantined.size() - 5);
     }
   }
   if (!a.report.empty()) {
@@ -97,11 +100,12 @@ int run_link(const Args& a) {
   if (!db.ok()) return fail(db.error());
   auto report = link_unlinked(*db);
   if (!report.ok()) return fail(report.error());
-  std::printf("link: %lld source persons considered, %lld linked by NHS number (%lld new children), "
-              "%lld left unlinked (no valid NHS number)\n",
-              static_cast<long long>(report->considered), static_cast<long long>(report->linked),
-              static_cast<long long>(report->new_children),
-              static_cast<long long>(report->unlinked_no_nhs_number));
+  std::printf(
+      "link: %lld source persons considered, %lld linked by NHS number (%lld new children), "
+      "%lld left unlinked (no valid NHS number)\n",
+      static_cast<long long>(report->considered), static_cast<long long>(report->linked),
+      static_cast<long long>(report->new_children),
+      static_cast<long long>(report->unlinked_no_nhs_number));
   if (!a.report.empty()) {
     if (Status s = write_text(a.report, report->to_json()); !s.ok()) return fail(s.error());
   }
@@ -114,7 +118,8 @@ int run_link_evaluate(const Args& a) {
   auto eval = evaluate_links(*db, a.truth);
   if (!eval.ok()) return fail(eval.error());
   std::printf("records evaluated      %lld (%lld in truth but not loaded)\n",
-              static_cast<long long>(eval->records), static_cast<long long>(eval->records_not_loaded));
+              static_cast<long long>(eval->records),
+              static_cast<long long>(eval->records_not_loaded));
   std::printf("pairwise precision     %.4f (%lld of %lld predicted pairs)\n", eval->precision(),
               static_cast<long long>(eval->true_positive_pairs),
               static_cast<long long>(eval->predicted_pairs));
@@ -169,7 +174,8 @@ int run_demo(const Args& a) {
   const std::string feeds = (dir / "demo-ics").string();
   std::error_code ec;
   // The demo starts afresh each time so it always shows the same population.
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_path + suffix, ec);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    fs::remove(db_path + suffix, ec);
   fs::remove_all(feeds, ec);
   fs::create_directories(dir, ec);
 
@@ -195,17 +201,20 @@ int run_demo(const Args& a) {
 
 int main(int argc, char** argv) {
   using namespace onechild;
-  CLI::App app{"onechild: one record for every child and young person across health, social care "
-               "and education in an Integrated Care System."};
+  CLI::App app{
+      "onechild: one record for every child and young person across health, social care "
+      "and education in an Integrated Care System."};
   app.require_subcommand(1);
   Args a;
   int (*action)(const Args&) = nullptr;
 
-  auto* synth = app.add_subcommand("synth", "Write a synthetic ICS: feeds and the truth of who is who");
+  auto* synth =
+      app.add_subcommand("synth", "Write a synthetic ICS: feeds and the truth of who is who");
   synth->add_option("--children", a.children, "Number of children (default 2000)");
   synth->add_option("--seed", a.seed, "Random seed: the same seed gives the same ICS (default 1)");
   synth->add_option("--out", a.out, "Output directory (feeds/, truth/)")->required();
-  synth->add_option("--as-of", a.as_of, "Date the population is drawn at, YYYY-MM-DD (default today)");
+  synth->add_option("--as-of", a.as_of,
+                    "Date the population is drawn at, YYYY-MM-DD (default today)");
   synth->callback([&] { action = run_synth; });
 
   auto* ingest = app.add_subcommand("ingest", "Load feed files (FHIR NDJSON, CSV) into the store");
@@ -214,11 +223,15 @@ int main(int argc, char** argv) {
   ingest->add_option("inputs", a.inputs, "Feed files or directories of them")->required();
   ingest->callback([&] { action = run_ingest; });
 
-  auto* link = app.add_subcommand("link", "Link unlinked source persons into the master child index");
+  auto* link =
+      app.add_subcommand("link", "Link unlinked source persons into the master child index");
   link->add_option("--db", a.db, "SQLite database file")->required();
   link->add_option("--report", a.report, "Write a JSON report");
-  link->callback([&] { if (action == nullptr) action = run_link; });
-  auto* evaluate = link->add_subcommand("evaluate", "Pairwise precision, recall and F1 against a truth file");
+  link->callback([&] {
+    if (action == nullptr) action = run_link;
+  });
+  auto* evaluate =
+      link->add_subcommand("evaluate", "Pairwise precision, recall and F1 against a truth file");
   evaluate->add_option("--db", a.db, "SQLite database file")->required();
   evaluate->add_option("--truth", a.truth, "Truth CSV: source,original_id,person_id")->required();
   evaluate->add_option("--report", a.report, "Write the figures as JSON");
@@ -226,12 +239,14 @@ int main(int argc, char** argv) {
 
   auto* users = app.add_subcommand("users", "Manage local user accounts");
   users->require_subcommand(1);
-  auto* add = users->add_subcommand("add", "Add a user (prints a generated password unless --password-stdin)");
+  auto* add = users->add_subcommand(
+      "add", "Add a user (prints a generated password unless --password-stdin)");
   add->add_option("--db", a.db, "SQLite database file")->required();
   add->add_option("--username", a.username, "Login name")->required();
   add->add_option("--display-name", a.display_name, "Name shown in the app");
   add->add_option("--role", a.role, "Role (default health-visitor)");
-  add->add_flag("--password-stdin", a.password_stdin, "Read the password from the first line of stdin");
+  add->add_flag("--password-stdin", a.password_stdin,
+                "Read the password from the first line of stdin");
   add->callback([&] { action = run_users_add; });
 
   auto* serve_cmd = app.add_subcommand("serve", "Run the web application");

@@ -22,8 +22,9 @@ Result<Date> parse_iso_date(std::string_view text) {
   // A FHIR dateTime carries a time part after 'T'; the date is what matters here.
   if (text.size() > 10 && text[10] == 'T') text = text.substr(0, 10);
   int y = 0, m = 0, d = 0;
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !parse_fixed_digits(text, 0, 4, &y) ||
-      !parse_fixed_digits(text, 5, 2, &m) || !parse_fixed_digits(text, 8, 2, &d)) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
+      !parse_fixed_digits(text, 0, 4, &y) || !parse_fixed_digits(text, 5, 2, &m) ||
+      !parse_fixed_digits(text, 8, 2, &d)) {
     return Error::invalid_argument("date '" + std::string(text) + "' is not YYYY-MM-DD");
   }
   const Date date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},

@@ -16,7 +16,9 @@ class Error {
  public:
   enum class Code { kInvalidArgument, kNotFound, kCorruption, kIoError, kInternal };
 
-  static Error invalid_argument(std::string message) { return {Code::kInvalidArgument, std::move(message)}; }
+  static Error invalid_argument(std::string message) {
+    return {Code::kInvalidArgument, std::move(message)};
+  }
   static Error not_found(std::string message) { return {Code::kNotFound, std::move(message)}; }
   static Error corruption(std::string message) { return {Code::kCorruption, std::move(message)}; }
   static Error io_error(std::string message) { return {Code::kIoError, std::move(message)}; }
@@ -54,7 +56,7 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }

@@ -6,7 +6,8 @@ namespace onechild {
 
 int NhsNumber::check_digit(std::string_view first_nine) {
   int sum = 0;
-  for (size_t i = 0; i < 9; ++i) sum += (first_nine[i] - '0') * static_cast<int>(10 - i);
+  for (size_t i = 0; i < 9; ++i)
+    sum += (first_nine[i] - '0') * static_cast<int>(10 - i);
   const int check = 11 - (sum % 11);
   if (check == 11) return 0;
   if (check == 10) return -1;
@@ -14,8 +15,10 @@ int NhsNumber::check_digit(std::string_view first_nine) {
 }
 
 Result<NhsNumber> NhsNumber::parse(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
   if (text.empty()) return Error::invalid_argument("NHS number is empty");
 
   // Separators are allowed only where the standard 3-3-4 grouping puts them,

@@ -25,7 +25,7 @@ class NhsNumber {
   static int check_digit(std::string_view first_nine);
 
   const std::string& digits() const { return digits_; }  // "9434765919"
-  std::string formatted() const;                          // "943 476 5919"
+  std::string formatted() const;                         // "943 476 5919"
 
   friend bool operator==(const NhsNumber&, const NhsNumber&) = default;
 

@@ -31,8 +31,8 @@ Result<int64_t> source_system_id(Database& db, const std::string& code, const st
 
 std::string content_hash(std::string_view raw) {
   std::array<unsigned char, 32> digest{};
-  crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                     raw.size(), nullptr, 0);
+  crypto_generichash(digest.data(), digest.size(),
+                     reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), nullptr, 0);
   std::array<char, 65> hex{};
   sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
   return hex.data();
@@ -58,7 +58,8 @@ Result<Batch> Batch::begin(Database& db, FileReport& report, std::string_view fi
 
   auto batch = db.prepare(
       "INSERT INTO ingest_batches (source_system_id, file_path, file_sha256, received_at, "
-      "rows_read, rows_accepted, rows_unchanged, rows_quarantined) VALUES (?1, ?2, ?3, ?4, 0, 0, 0, 0)");
+      "rows_read, rows_accepted, rows_unchanged, rows_quarantined) VALUES (?1, ?2, ?3, ?4, 0, 0, "
+      "0, 0)");
   if (!batch.ok()) return batch.error();
   batch->bind(1, *source_id).bind(2, report.file).bind(3, file_sha256).bind(4, timestamp_now());
   if (Status s = batch->run(); !s.ok()) return s.error();

@@ -110,7 +110,8 @@ Result<FileReport> ingest_file(Database& db, const std::string& path) {
   CsvReader reader(in);
   auto header = reader.next();
   if (!header) return Error::invalid_argument("file is empty (no header row)").at(path, 1);
-  if (header->error) return Error::invalid_argument("header: " + *header->error).at(path, header->line);
+  if (header->error)
+    return Error::invalid_argument("header: " + *header->error).at(path, header->line);
   auto shape = ingest::SocialCareCsv::from_header(header->fields);
   if (!shape.ok()) return Error(shape.error()).at(path, header->line);
   report.format = shape->format();
@@ -149,24 +150,28 @@ Result<std::vector<std::string>> expand(const std::vector<std::string>& paths) {
 
 int64_t IngestReport::rows_read() const {
   int64_t n = 0;
-  for (const auto& f : files) n += f.rows_read;
+  for (const auto& f : files)
+    n += f.rows_read;
   return n;
 }
 
 int64_t IngestReport::rows_accepted() const {
   int64_t n = 0;
-  for (const auto& f : files) n += f.rows_accepted;
+  for (const auto& f : files)
+    n += f.rows_accepted;
   return n;
 }
 
 int64_t IngestReport::rows_quarantined() const {
   int64_t n = 0;
-  for (const auto& f : files) n += f.rows_quarantined;
+  for (const auto& f : files)
+    n += f.rows_quarantined;
   return n;
 }
 
 bool IngestReport::reconciles() const {
-  return std::all_of(files.begin(), files.end(), [](const FileReport& f) { return f.reconciles(); });
+  return std::all_of(files.begin(), files.end(),
+                     [](const FileReport& f) { return f.reconciles(); });
 }
 
 std::string IngestReport::to_json() const {
@@ -175,7 +180,8 @@ std::string IngestReport::to_json() const {
   for (const auto& f : files) {
     json::array quarantined;
     for (const auto& q : f.quarantined) {
-      quarantined.push_back(json::object{{"line", q.line}, {"field", q.field}, {"reason", q.reason}});
+      quarantined.push_back(
+          json::object{{"line", q.line}, {"field", q.field}, {"reason", q.reason}});
     }
     file_array.push_back(json::object{{"file", f.file},
                                       {"source", f.source},
@@ -187,12 +193,12 @@ std::string IngestReport::to_json() const {
                                       {"reconciles", f.reconciles()},
                                       {"quarantined", std::move(quarantined)}});
   }
-  return json::serialize(json::object{
-      {"files", std::move(file_array)},
-      {"totals", json::object{{"rows_read", rows_read()},
-                              {"rows_accepted", rows_accepted()},
-                              {"rows_quarantined", rows_quarantined()}}},
-      {"reconciles", reconciles()}});
+  return json::serialize(
+      json::object{{"files", std::move(file_array)},
+                   {"totals", json::object{{"rows_read", rows_read()},
+                                           {"rows_accepted", rows_accepted()},
+                                           {"rows_quarantined", rows_quarantined()}}},
+                   {"reconciles", reconciles()}});
 }
 
 Result<IngestReport> ingest_paths(Database& db, const std::vector<std::string>& paths) {

@@ -29,8 +29,8 @@ struct FileReport {
   std::string source;
   std::string format;  // "fhir-ndjson" | "csv-persons" | "csv-episodes"
   int64_t rows_read = 0;
-  int64_t rows_accepted = 0;         // includes rows_already_loaded
-  int64_t rows_already_loaded = 0;   // identical rows from an earlier load
+  int64_t rows_accepted = 0;        // includes rows_already_loaded
+  int64_t rows_already_loaded = 0;  // identical rows from an earlier load
   int64_t rows_quarantined = 0;
   std::vector<QuarantinedRow> quarantined;
 

@@ -31,7 +31,9 @@ Result<int64_t> child_for(Database& db, Statement& find, Statement& create, cons
   return db.last_insert_id();
 }
 
-int64_t pairs(int64_t n) { return n * (n - 1) / 2; }
+int64_t pairs(int64_t n) {
+  return n * (n - 1) / 2;
+}
 
 }  // namespace
 
@@ -80,13 +82,15 @@ std::string LinkReport::to_json() const {
 }
 
 double LinkEvaluation::precision() const {
-  return predicted_pairs == 0 ? 1.0
-                              : static_cast<double>(true_positive_pairs) / static_cast<double>(predicted_pairs);
+  return predicted_pairs == 0
+             ? 1.0
+             : static_cast<double>(true_positive_pairs) / static_cast<double>(predicted_pairs);
 }
 
 double LinkEvaluation::recall() const {
-  return true_pairs == 0 ? 1.0
-                         : static_cast<double>(true_positive_pairs) / static_cast<double>(true_pairs);
+  return true_pairs == 0
+             ? 1.0
+             : static_cast<double>(true_positive_pairs) / static_cast<double>(true_pairs);
 }
 
 double LinkEvaluation::f1() const {
@@ -113,7 +117,8 @@ Result<LinkEvaluation> evaluate_links(Database& db, const std::string& truth_csv
   CsvReader reader(in);
   auto header = reader.next();
   if (!header || header->fields != std::vector<std::string>{"source", "original_id", "person_id"}) {
-    return Error::invalid_argument("header must be 'source,original_id,person_id'").at(truth_csv, 1);
+    return Error::invalid_argument("header must be 'source,original_id,person_id'")
+        .at(truth_csv, 1);
   }
   // Each source record's cluster in the store: its child, or a singleton of
   // its own when unlinked (negative ids cannot collide with child ids).
@@ -149,12 +154,15 @@ Result<LinkEvaluation> evaluate_links(Database& db, const std::string& truth_csv
     ++cluster_size[*cluster];
     ++overlap[{*cluster, record->fields[2]}];
   }
-  for (const auto& [person, n] : person_size) eval.true_pairs += pairs(n);
-  for (const auto& [cluster, n] : cluster_size) eval.predicted_pairs += pairs(n);
+  for (const auto& [person, n] : person_size)
+    eval.true_pairs += pairs(n);
+  for (const auto& [cluster, n] : cluster_size)
+    eval.predicted_pairs += pairs(n);
   for (const auto& [key, n] : overlap) {
     eval.true_positive_pairs += pairs(n);
     // A person is exactly clustered when one cluster holds all of them and nobody else.
-    if (n == person_size[key.second] && n == cluster_size[key.first]) ++eval.persons_exactly_clustered;
+    if (n == person_size[key.second] && n == cluster_size[key.first])
+      ++eval.persons_exactly_clustered;
   }
   eval.persons = static_cast<int64_t>(person_size.size());
   return eval;

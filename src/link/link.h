@@ -15,9 +15,9 @@
 namespace onechild {
 
 struct LinkReport {
-  int64_t considered = 0;            // source persons without a link before this run
-  int64_t linked = 0;                // of those, linked now
-  int64_t new_children = 0;          // children created by this run
+  int64_t considered = 0;    // source persons without a link before this run
+  int64_t linked = 0;        // of those, linked now
+  int64_t new_children = 0;  // children created by this run
   int64_t unlinked_no_nhs_number = 0;
   std::string to_json() const;
 };
@@ -26,8 +26,8 @@ struct LinkReport {
 Result<LinkReport> link_unlinked(Database& db);
 
 struct LinkEvaluation {
-  int64_t records = 0;               // source records in both the truth file and the store
-  int64_t records_not_loaded = 0;    // in the truth file but not in the store (quarantined)
+  int64_t records = 0;             // source records in both the truth file and the store
+  int64_t records_not_loaded = 0;  // in the truth file but not in the store (quarantined)
   int64_t true_pairs = 0, predicted_pairs = 0, true_positive_pairs = 0;
   int64_t persons = 0, persons_exactly_clustered = 0;
   double precision() const;

@@ -17,8 +17,8 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
 
 Result<Database> Database::open(const std::string& path) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close(raw);
@@ -28,8 +28,8 @@ Result<Database> Database::open(const std::string& path) {
   // Another connection (the web server, a second load) may hold the write
   // lock briefly; wait rather than fail.
   sqlite3_busy_timeout(raw, 10000);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-                             "PRAGMA synchronous=NORMAL"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
     if (Status s = db.execute(pragma); !s.ok()) {
       return Error::io_error("cannot use database '" + path + "': " + s.error().message());
     }
@@ -50,7 +50,9 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  sqlite3_close(db_);
+}
 
 Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
@@ -81,9 +83,13 @@ int Database::schema_version() const {
   return version;
 }
 
-int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+int64_t Database::last_insert_id() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
-int Database::changes() const { return sqlite3_changes(db_); }
+int Database::changes() const {
+  return sqlite3_changes(db_);
+}
 
 Status Database::migrate() {
   const auto migrations = schema_migrations();
@@ -97,8 +103,8 @@ Status Database::migrate() {
     auto tx = Transaction::begin(*this);
     if (!tx.ok()) return tx.error();
     if (Status s = execute(migrations[i]); !s.ok()) {
-      return Error::internal("migration " + std::to_string(i + 1) + " failed: " +
-                             s.error().message());
+      return Error::internal("migration " + std::to_string(i + 1) +
+                             " failed: " + s.error().message());
     }
     // PRAGMA takes no bound parameters; the value is our own integer.
     if (Status s = execute("PRAGMA user_version = " + std::to_string(i + 1)); !s.ok()) return s;
@@ -124,13 +130,15 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
-#define ONECHILD_CHECK_BIND(call)                                 \
-  do {                                                            \
-    if ((call) != SQLITE_OK && !bind_error_) {                    \
+#define ONECHILD_CHECK_BIND(call)                                       \
+  do {                                                                  \
+    if ((call) != SQLITE_OK && !bind_error_) {                          \
       bind_error_ = std::string("bind failed: ") + sqlite3_errmsg(db_); \
-    }                                                             \
+    }                                                                   \
   } while (0)
 
 Statement& Statement::bind(int index, int64_t value) {
@@ -144,8 +152,8 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-  ONECHILD_CHECK_BIND(sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
-                                          SQLITE_TRANSIENT, SQLITE_UTF8));
+  ONECHILD_CHECK_BIND(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
 
@@ -182,14 +190,19 @@ void Statement::reset() {
   bind_error_.reset();
 }
 
-int64_t Statement::column_int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+int64_t Statement::column_int64(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 
-double Statement::column_double(int col) const { return sqlite3_column_double(stmt_, col); }
+double Statement::column_double(int col) const {
+  return sqlite3_column_double(stmt_, col);
+}
 
 std::string Statement::column_text(int col) const {
   const auto* text = sqlite3_column_text(stmt_, col);
   if (text == nullptr) return {};
-  return {reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+  return {reinterpret_cast<const char*>(text),
+          static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
 std::optional<std::string> Statement::column_optional_text(int col) const {

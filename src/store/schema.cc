@@ -127,6 +127,8 @@ constexpr std::array<std::string_view, 1> kMigrations = {kMigration1};
 
 }  // namespace
 
-std::span<const std::string_view> schema_migrations() { return kMigrations; }
+std::span<const std::string_view> schema_migrations() {
+  return kMigrations;
+}
 
 }  // namespace onechild

@@ -19,22 +19,28 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 24> kGirlNames = {
-    "Olivia", "Amelia", "Isla",  "Ava",    "Mia",     "Ivy",    "Lily",  "Isabella",
-    "Sophia", "Grace",  "Freya", "Aisha",  "Zainab",  "Maryam", "Chloe", "Emily",
-    "Zoë",    "Niamh",  "Priya", "Amara",  "Evie",    "Poppy",  "Ella",  "Ruby"};
+    "Olivia", "Amelia", "Isla",  "Ava",   "Mia",    "Ivy",    "Lily",  "Isabella",
+    "Sophia", "Grace",  "Freya", "Aisha", "Zainab", "Maryam", "Chloe", "Emily",
+    "Zoë",    "Niamh",  "Priya", "Amara", "Evie",   "Poppy",  "Ella",  "Ruby"};
 constexpr std::array<std::string_view, 24> kBoyNames = {
-    "Noah",  "Muhammad", "George", "Oliver", "Leo",    "Arthur", "Oscar",  "Theodore",
-    "Harry", "Jack",     "Jacob",  "Alfie",  "Ibrahim", "Yusuf", "Kai",    "Ethan",
-    "Liam",  "Daniel",   "Samuel", "Tomás",  "Arjun",  "Kofi",   "Reuben", "Finley"};
+    "Noah",  "Muhammad", "George", "Oliver", "Leo",     "Arthur", "Oscar",  "Theodore",
+    "Harry", "Jack",     "Jacob",  "Alfie",  "Ibrahim", "Yusuf",  "Kai",    "Ethan",
+    "Liam",  "Daniel",   "Samuel", "Tomás",  "Arjun",   "Kofi",   "Reuben", "Finley"};
 constexpr std::array<std::string_view, 32> kFamilyNames = {
-    "Smith",  "Jones",    "Williams", "Taylor", "Brown",  "Davies",  "Evans",   "Wilson",
-    "Thomas", "Johnson",  "Roberts",  "Walker", "Wright", "Khan",    "Ahmed",   "Hussain",
+    "Smith",  "Jones",    "Williams", "Taylor",  "Brown",  "Davies",   "Evans", "Wilson",
+    "Thomas", "Johnson",  "Roberts",  "Walker",  "Wright", "Khan",     "Ahmed", "Hussain",
     "Patel",  "Begum",    "Singh",    "O'Brien", "Murphy", "Kowalski", "Nowak", "Okafor",
-    "Mensah", "Campbell", "Hughes",   "Clarke", "Lewis",  "Hall",    "Ali",     "Green"};
+    "Mensah", "Campbell", "Hughes",   "Clarke",  "Lewis",  "Hall",     "Ali",   "Green"};
 // Informal forms a social care worker might record instead of the GP's name.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kNicknames = {{
-    {"Isabella", "Bella"}, {"Theodore", "Theo"}, {"Samuel", "Sam"}, {"Daniel", "Danny"},
-    {"Oliver", "Ollie"},   {"Alfie", "Alfred"},  {"Evie", "Eve"},   {"Sophia", "Sophie"}}};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kNicknames = {
+    {{"Isabella", "Bella"},
+     {"Theodore", "Theo"},
+     {"Samuel", "Sam"},
+     {"Daniel", "Danny"},
+     {"Oliver", "Ollie"},
+     {"Alfie", "Alfred"},
+     {"Evie", "Eve"},
+     {"Sophia", "Sophie"}}};
 // Fictional practice codes in the ODS format (one letter, five digits).
 constexpr std::array<std::string_view, 6> kPractices = {"B86001", "B86002", "B86003",
                                                         "B86004", "B86005", "B86006"};
@@ -99,7 +105,8 @@ std::string make_nhs_number(Random& rng, std::set<std::string>& used) {
 
 std::string make_postcode(Random& rng) {
   static constexpr std::string_view kLetters = "ABDEFGHJLNPQRSTUWXYZ";
-  std::string pc = "LS" + std::to_string(rng.between(1, 29)) + " " + std::to_string(rng.between(1, 9));
+  std::string pc =
+      "LS" + std::to_string(rng.between(1, 29)) + " " + std::to_string(rng.between(1, 9));
   pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
   pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
   return pc;
@@ -127,14 +134,15 @@ json::object gp_patient(const Child& c, const std::string& id, std::string_view 
            {"extension",
             json::array{json::object{
                 {"url",
-                 "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus"},
+                 "https://fhir.hl7.org.uk/StructureDefinition/"
+                 "Extension-UKCore-NHSNumberVerificationStatus"},
                 {"valueCodeableConcept",
-                 json::object{{"coding",
-                               json::array{json::object{
-                                   {"system",
-                                    "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"},
-                                   {"code", "01"},
-                                   {"display", "Number present and verified"}}}}}}}}},
+                 json::object{{"coding", json::array{json::object{
+                                             {"system",
+                                              "https://fhir.hl7.org.uk/CodeSystem/"
+                                              "UKCore-NHSNumberVerificationStatusEngland"},
+                                             {"code", "01"},
+                                             {"display", "Number present and verified"}}}}}}}}},
            {"system", "https://fhir.nhs.uk/Id/nhs-number"},
            {"value", c.nhs_number}}}},
       {"name", json::array{json::object{{"use", "official"},
@@ -207,7 +215,9 @@ class FeedWriter {
     csc_episodes_ << "episode_id,local_id,category,start_date,end_date\n";
     truth_ << "source,original_id,person_id\n";
   }
-  bool good() const { return gp_.good() && csc_persons_.good() && csc_episodes_.good() && truth_.good(); }
+  bool good() const {
+    return gp_.good() && csc_persons_.good() && csc_episodes_.good() && truth_.good();
+  }
 
   std::ofstream gp_, csc_persons_, csc_episodes_, truth_;
 };

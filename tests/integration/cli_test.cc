@@ -55,10 +55,13 @@ TEST(Cli, HelpDescribesEveryCommand) {
   for (const char* cmd : {"synth", "ingest", "link", "users", "serve", "demo"}) {
     EXPECT_NE(top.out.find(cmd), std::string::npos) << cmd;
   }
-  const std::pair<const char*, const char*> expected[] = {
-      {"synth", "--children"}, {"ingest", "--report"}, {"link", "--db"},
-      {"link evaluate", "--truth"}, {"users add", "--password-stdin"}, {"serve", "--port"},
-      {"demo", "--children"}};
+  const std::pair<const char*, const char*> expected[] = {{"synth", "--children"},
+                                                          {"ingest", "--report"},
+                                                          {"link", "--db"},
+                                                          {"link evaluate", "--truth"},
+                                                          {"users add", "--password-stdin"},
+                                                          {"serve", "--port"},
+                                                          {"demo", "--children"}};
   for (const auto& [cmd, option] : expected) {
     auto help = onechild(dir, std::string(cmd) + " --help");
     EXPECT_EQ(help.status, 0) << cmd;
@@ -78,8 +81,8 @@ TEST(Cli, BadArgumentsAreUserErrors) {
 TEST(Cli, SynthIngestLinkEvaluateChain) {
   TempDir dir;
   const std::string db = dir.file("ics.db");
-  auto synth = onechild(dir, "synth --children 400 --seed 11 --as-of 2026-11-01 --out '" +
-                                 dir.file("ics") + "'");
+  auto synth = onechild(
+      dir, "synth --children 400 --seed 11 --as-of 2026-11-01 --out '" + dir.file("ics") + "'");
   ASSERT_EQ(synth.status, 0) << synth.err;
 
   auto ingest = onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("ingest.json") +
@@ -119,7 +122,7 @@ TEST(Cli, SynthIngestLinkEvaluateChain) {
                                  "' '" + dir.file("ics/feeds") + "'");
   ASSERT_EQ(again.status, 0) << again.err;
   for (const auto& f : read_json(dir.file("again.json"))["files"].as_array()) {
-    EXPECT_EQ(f.at("rows_already_loaded"), f.at("rows_accepted") ) << f;
+    EXPECT_EQ(f.at("rows_already_loaded"), f.at("rows_accepted")) << f;
   }
 }
 
@@ -150,7 +153,8 @@ TEST(Cli, IngestQuarantinesExactlyTheMalformedRows) {
 
 TEST(Cli, UnreadableInputIsOneClearLine) {
   TempDir dir;
-  auto run = onechild(dir, "ingest --db '" + dir.file("x.db") + "' '" + dir.file("missing.csv") + "'");
+  auto run =
+      onechild(dir, "ingest --db '" + dir.file("x.db") + "' '" + dir.file("missing.csv") + "'");
   EXPECT_EQ(run.status, 1);
   EXPECT_NE(run.err.find("missing.csv"), std::string::npos);
   EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1);
@@ -160,7 +164,8 @@ TEST(Cli, UsersAddReadsPasswordFromStdin) {
   TempDir dir;
   const std::string db = dir.file("u.db");
   const std::string cmd = "echo 'a long enough password' | CI=true '" + std::string(ONECHILD_BIN) +
-                          "' users add --db '" + db + "' --username hv --role health-visitor --password-stdin";
+                          "' users add --db '" + db +
+                          "' --username hv --role health-visitor --password-stdin";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM users WHERE username = 'hv'"), 1);
   auto generated = onechild(dir, "users add --db '" + db + "' --username gp1 --role gp");

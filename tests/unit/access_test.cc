@@ -1,7 +1,6 @@
-#include "access/users.h"
-
 #include <gtest/gtest.h>
 
+#include "access/users.h"
 #include "support/temp_dir.h"
 
 namespace onechild {
@@ -71,7 +70,10 @@ TEST_F(AccessTest, SessionsResolveUntilEndedOrExpired) {
 
 TEST_F(AccessTest, AuditRowsRecordWhoWhatAndWhichChild) {
   auto user = add_user(*db_, "a", "A", "gp", "long enough password");
-  ASSERT_TRUE(db_->execute("INSERT INTO children (id, nhs_number, created_at) VALUES (5, '9434765919', 'x')").ok());
+  ASSERT_TRUE(
+      db_->execute(
+             "INSERT INTO children (id, nhs_number, created_at) VALUES (5, '9434765919', 'x')")
+          .ok());
   ASSERT_TRUE(record_audit(*db_, {user->id, "view-record", 5, ""}).ok());
   auto row = db_->prepare("SELECT user_id, action, child_id, at FROM audit_log");
   ASSERT_TRUE(*row->step());

@@ -11,7 +11,8 @@ std::vector<CsvRecord> read_all(const std::string& text) {
   std::istringstream in(text);
   CsvReader reader(in);
   std::vector<CsvRecord> out;
-  while (auto r = reader.next()) out.push_back(*r);
+  while (auto r = reader.next())
+    out.push_back(*r);
   return out;
 }
 
@@ -28,8 +29,7 @@ TEST(CsvReader, SplitsFieldsAndTracksLines) {
 TEST(CsvReader, HandlesQuotesCommasAndEmbeddedLineBreaks) {
   auto rows = read_all("\"O'Brien, Jr\",\"say \"\"hi\"\"\",\"two\nlines\"\nnext,row,here\n");
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].fields,
-            (std::vector<std::string>{"O'Brien, Jr", "say \"hi\"", "two\nlines"}));
+  EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"O'Brien, Jr", "say \"hi\"", "two\nlines"}));
   EXPECT_EQ(rows[0].raw, "\"O'Brien, Jr\",\"say \"\"hi\"\"\",\"two\nlines\"");
   EXPECT_EQ(rows[1].line, 3);
 }

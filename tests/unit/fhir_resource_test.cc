@@ -65,14 +65,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"resourceType":"Patient"})", "id"},
         BadCase{R"({"resourceType":"Patient","id":"p","birthDate":"2023-02-30"})", "birthDate"},
         BadCase{R"({"resourceType":"Patient","id":"p","birthDate":20230101})", "birthDate"},
-        BadCase{R"({"resourceType":"Patient","id":"p","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765918"}]})",
-                "identifier.value"},
-        BadCase{R"({"resourceType":"Immunization","id":"i","vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
-                "patient"},
-        BadCase{R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Practitioner/1"},"vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
-                "patient.reference"},
-        BadCase{R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Patient/1"},"vaccineCode":{"coding":[{"code":"1"}]}})",
-                "occurrenceDateTime"}));
+        BadCase{
+            R"({"resourceType":"Patient","id":"p","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765918"}]})",
+            "identifier.value"},
+        BadCase{
+            R"({"resourceType":"Immunization","id":"i","vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
+            "patient"},
+        BadCase{
+            R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Practitioner/1"},"vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
+            "patient.reference"},
+        BadCase{
+            R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Patient/1"},"vaccineCode":{"coding":[{"code":"1"}]}})",
+            "occurrenceDateTime"}));
 
 }  // namespace
 }  // namespace onechild::ingest

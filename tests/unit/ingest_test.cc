@@ -12,7 +12,9 @@ namespace {
 
 using testing::TempDir;
 
-void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
 
 int64_t count(Database& db, const char* table) {
   auto stmt = db.prepare(std::string("SELECT count(*) FROM ") + table);  // table names are literals
@@ -24,9 +26,9 @@ int64_t count(Database& db, const char* table) {
 constexpr const char* kPersons =
     "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
     "CSC1,Sam,Smith,2019-01-31,male,LS2 7XY,9434765919\n"
-    "CSC2,Amy,Jones,2018-13-01,female,LS3 1AB,\n"                 // bad date
-    "CSC3,Kai,Brown,2017-06-01,male,LS4 2CD\n"                     // wrong column count
-    "CSC4,Eve,Green,2016-02-02,female,LS5 3EF,9434765918\n"        // bad check digit
+    "CSC2,Amy,Jones,2018-13-01,female,LS3 1AB,\n"            // bad date
+    "CSC3,Kai,Brown,2017-06-01,male,LS4 2CD\n"               // wrong column count
+    "CSC4,Eve,Green,2016-02-02,female,LS5 3EF,9434765918\n"  // bad check digit
     "CSC5,\"O'Brien, Jo\",Hall,2015-03-03,female,LS6 4GH,\n";
 
 TEST(Ingest, QuarantinesBadRowsAndReconciles) {
@@ -69,7 +71,8 @@ TEST(Ingest, ReloadingTheSameFileChangesNothing) {
 
 TEST(Ingest, ChangedRowArrivesAsNewVersion) {
   TempDir dir;
-  const std::string header = "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n";
+  const std::string header =
+      "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n";
   write(dir.file("cs.persons.csv"), header + "A1,Sam,Smith,2019-01-31,male,LS2 7XY,\n");
   auto db = Database::open(dir.file("x.db"));
   ASSERT_TRUE(ingest_paths(*db, {dir.file("cs.persons.csv")}).ok());
@@ -82,11 +85,12 @@ TEST(Ingest, ChangedRowArrivesAsNewVersion) {
 
 TEST(Ingest, LoadsFhirNdjsonWithQuarantine) {
   TempDir dir;
-  write(dir.file("gp.ndjson"),
-        R"({"resourceType":"Patient","id":"p1","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],"birthDate":"2020-01-01"})"
-        "\n{not json\n\n"
-        R"({"resourceType":"Immunization","id":"i1","patient":{"reference":"Patient/p1"},"vaccineCode":{"coding":[{"code":"871831003","display":"MMR"}]},"occurrenceDateTime":"2021-01-05"})"
-        "\n");
+  write(
+      dir.file("gp.ndjson"),
+      R"({"resourceType":"Patient","id":"p1","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],"birthDate":"2020-01-01"})"
+      "\n{not json\n\n"
+      R"({"resourceType":"Immunization","id":"i1","patient":{"reference":"Patient/p1"},"vaccineCode":{"coding":[{"code":"871831003","display":"MMR"}]},"occurrenceDateTime":"2021-01-05"})"
+      "\n");
   auto db = Database::open(dir.file("x.db"));
   auto report = ingest_paths(*db, {dir.file("gp.ndjson")});
   ASSERT_TRUE(report.ok()) << report.error().to_string();

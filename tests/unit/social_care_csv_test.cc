@@ -5,10 +5,12 @@
 namespace onechild::ingest {
 namespace {
 
-const std::vector<std::string> kPersonsHeader = {"local_id", "given_name", "family_name",
-                                                 "date_of_birth", "sex", "postcode", "nhs_number"};
+const std::vector<std::string> kPersonsHeader = {
+    "local_id", "given_name", "family_name", "date_of_birth", "sex", "postcode", "nhs_number"};
 
-CsvRecord record(std::vector<std::string> fields) { return {2, std::move(fields), "raw", {}}; }
+CsvRecord record(std::vector<std::string> fields) {
+  return {2, std::move(fields), "raw", {}};
+}
 
 TEST(SocialCareCsv, RecognisesHeadersInAnyOrder) {
   auto persons = SocialCareCsv::from_header(kPersonsHeader);
@@ -62,7 +64,8 @@ TEST(SocialCareCsv, RejectsWrongColumnCountBadDateAndBadNhsNumber) {
 }
 
 TEST(SocialCareCsv, ReadsEpisodeAndChecksDates) {
-  auto shape = SocialCareCsv::from_header({"episode_id", "local_id", "category", "start_date", "end_date"});
+  auto shape =
+      SocialCareCsv::from_header({"episode_id", "local_id", "category", "start_date", "end_date"});
   auto row = shape->parse(record({"E1", "CSC1", "Looked after", "2020-01-01", ""}));
   ASSERT_TRUE(row.ok()) << row.error().to_string();
   const auto& e = std::get<EventRow>(*row);

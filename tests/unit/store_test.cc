@@ -1,7 +1,6 @@
-#include "store/database.h"
-
 #include <gtest/gtest.h>
 
+#include "store/database.h"
 #include "store/schema.h"
 #include "support/temp_dir.h"
 
@@ -34,7 +33,9 @@ TEST(Database, ReopeningDoesNotReapplyMigrations) {
   {
     auto db = Database::open(dir.file("a.db"));
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->execute("INSERT INTO children (nhs_number, created_at) VALUES ('9434765919', 'x')").ok());
+    ASSERT_TRUE(
+        db->execute("INSERT INTO children (nhs_number, created_at) VALUES ('9434765919', 'x')")
+            .ok());
   }
   auto db = Database::open(dir.file("a.db"));
   ASSERT_TRUE(db.ok()) << db.error().to_string();
@@ -68,7 +69,10 @@ TEST(Statement, BindsValuesAndReadsThemBack) {
   auto insert = db->prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4)");
   ASSERT_TRUE(insert.ok());
   // A value that would break string-built SQL is just data here.
-  insert->bind(1, int64_t{42}).bind(2, "x'); DROP TABLE t; --").bind(3, 2.5).bind(4, std::optional<std::string>{});
+  insert->bind(1, int64_t{42})
+      .bind(2, "x'); DROP TABLE t; --")
+      .bind(3, 2.5)
+      .bind(4, std::optional<std::string>{});
   ASSERT_TRUE(insert->run().ok());
   auto select = db->prepare("SELECT a, b, c, d FROM t");
   ASSERT_TRUE(*select->step());

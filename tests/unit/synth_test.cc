@@ -73,7 +73,8 @@ TEST(Synth, TruthCoversEverySourceRecord) {
   std::ifstream in(dir.path() / "truth/persons.csv");
   CsvReader reader(in);
   int64_t rows = -1;  // header
-  while (reader.next()) ++rows;
+  while (reader.next())
+    ++rows;
   EXPECT_EQ(rows, summary->gp_patients + summary->social_care_persons);
   EXPECT_GT(summary->social_care_persons, 0);
 }

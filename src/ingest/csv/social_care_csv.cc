@@ -53,8 +53,9 @@ Result<std::vector<int>> locate(const std::vector<std::string>& header,
 }  // namespace
 
 Result<SocialCareCsv> SocialCareCsv::from_header(const std::vector<std::string>& header) {
-  const bool has_episode_id = std::any_of(header.begin(), header.end(),
-                                          [](const std::string& h) { return trimmed(h) == "episode_id"; });
+  const bool has_episode_id = std::any_of(header.begin(), header.end(), [](const std::string& h) {
+    return trimmed(h) == "episode_id";
+  });
   if (has_episode_id) {
     auto columns = locate(header, kEpisodeColumns);
     if (!columns.ok()) {
@@ -147,7 +148,8 @@ Result<EventRow> SocialCareCsv::parse_episode(const CsvRecord& record) const {
   auto end = date_of(record, columns_[kEndDate], "end_date");
   if (!end.ok()) return end.error();
   row.end_date = *end;
-  if (row.end_date && *row.end_date < row.start_date) return bad("end_date", "is before start_date");
+  if (row.end_date && *row.end_date < row.start_date)
+    return bad("end_date", "is before start_date");
   return row;
 }
 

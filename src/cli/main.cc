@@ -96,6 +96,7 @@ int run_ingest(const Args& a) {
 }
 
 int run_link(const Args& a) {
+  if (a.db.empty()) return fail(Error::invalid_argument("link: --db is required"));
   auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
   auto report = link_unlinked(*db);
@@ -225,7 +226,8 @@ int main(int argc, char** argv) {
 
   auto* link =
       app.add_subcommand("link", "Link unlinked source persons into the master child index");
-  link->add_option("--db", a.db, "SQLite database file")->required();
+  // Not required() here: `link evaluate` takes its own --db.
+  link->add_option("--db", a.db, "SQLite database file (required)");
   link->add_option("--report", a.report, "Write a JSON report");
   link->callback([&] {
     if (action == nullptr) action = run_link;

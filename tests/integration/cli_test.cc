@@ -121,7 +121,8 @@ TEST(Cli, SynthIngestLinkEvaluateChain) {
   auto again = onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("again.json") +
                                  "' '" + dir.file("ics/feeds") + "'");
   ASSERT_EQ(again.status, 0) << again.err;
-  for (const auto& f : read_json(dir.file("again.json"))["files"].as_array()) {
+  auto again_report = read_json(dir.file("again.json"));
+  for (const auto& f : again_report["files"].as_array()) {
     EXPECT_EQ(f.at("rows_already_loaded"), f.at("rows_accepted")) << f;
   }
 }

@@ -1,0 +1,40 @@
+// ConnectionPool: SQLite connections shared by the server's threads. A
+// connection is used by one thread at a time; idle ones are kept for reuse.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+
+namespace onechild::api {
+
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(std::string path) : path_(std::move(path)) {}
+
+  // A connection lent until the Lease is destroyed.
+  class Lease {
+   public:
+    Lease(ConnectionPool* pool, std::unique_ptr<Database> db) : pool_(pool), db_(std::move(db)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    Database& db() { return *db_; }
+
+   private:
+    ConnectionPool* pool_;
+    std::unique_ptr<Database> db_;
+  };
+
+  Result<Lease> acquire();
+
+ private:
+  std::string path_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Database>> idle_;
+};
+
+}  // namespace onechild::api

@@ -2,7 +2,7 @@
 // plus nhsuk-frontend's precompiled stylesheet and its images, so pages are
 // fully styled with no network. Run: npm run build
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +23,11 @@ await build({
   logLevel: 'warning',
 });
 
-cpSync(join(nhsuk, 'nhsuk-frontend.min.css'), join(out, 'nhsuk-frontend.min.css'));
+// The NHS's Frutiger web fonts are licensed for and served from nhs.uk only;
+// drop their @font-face rules so the stylesheet's Arial fallback is used and
+// the page makes no request off this server (the CSP would block it anyway).
+const css = readFileSync(join(nhsuk, 'nhsuk-frontend.min.css'), 'utf8');
+writeFileSync(join(out, 'nhsuk-frontend.min.css'), css.replace(/@font-face\{[^}]*\}/g, ''));
 // The stylesheet refers to its images as /assets/images/...; the server maps
 // /assets/ to this directory, so nhsuk's assets/ folder goes to its root.
 cpSync(join(nhsuk, 'assets'), out, { recursive: true });

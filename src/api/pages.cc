@@ -27,7 +27,8 @@ std::string layout(const std::string& title, const std::optional<User>& user,
          R"(<meta name="viewport" content="width=device-width, initial-scale=1">)"
          "<title>" +
          html_escape(title) +
-         R"( – onechild</title><link rel="stylesheet" href="/assets/nhsuk-frontend.min.css">)"
+         R"( – onechild</title><link rel="icon" href="/assets/images/favicon.svg" type="image/svg+xml">)"
+         R"(<link rel="stylesheet" href="/assets/nhsuk-frontend.min.css">)"
          R"(<link rel="stylesheet" href="/assets/app.css"></head><body class="nhsuk-frontend-supported">)"
          R"(<a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>)" +
          header(user) +

@@ -119,7 +119,9 @@ HttpResponse Router::handle(const HttpRequest& request) {
   }
   response.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+  // same-origin, not no-referrer: with no-referrer browsers send "Origin: null"
+  // on form posts, which the Origin check above must refuse.
+  response.headers.emplace_back("Referrer-Policy", "same-origin");
   response.headers.emplace_back("X-Frame-Options", "DENY");
   if (response.content_type.rfind("text/html", 0) == 0) {
     // Pages carry personal data: never cache them.

@@ -1,0 +1,179 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "access/users.h"
+#include "api/http_util.h"
+#include "api/router.h"
+#include "ingest/ingest.h"
+#include "link/link.h"
+#include "support/temp_dir.h"
+
+namespace onechild::api {
+namespace {
+
+using testing::TempDir;
+
+TEST(HttpUtil, EscapesHtml) {
+  EXPECT_EQ(html_escape(R"(<script>alert("x")</script> & O'Brien)"),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; O&#39;Brien");
+}
+
+TEST(HttpUtil, DecodesForms) {
+  EXPECT_EQ(url_decode("a+b%2Bc%20d"), "a b+c d");
+  EXPECT_FALSE(url_decode("%zz").has_value());
+  EXPECT_FALSE(url_decode("abc%2").has_value());
+  auto form = parse_form("username=hv1&password=p%26ss+word&broken=%zz&novalue&=x&username=second");
+  EXPECT_EQ(form["username"], "hv1");  // first value wins
+  EXPECT_EQ(form["password"], "p&ss word");
+  EXPECT_EQ(form.count("broken"), 0u);
+  EXPECT_EQ(form.count("novalue"), 0u);
+  EXPECT_EQ(url_decode(url_encode("943 476/5919&x")), "943 476/5919&x");
+}
+
+TEST(HttpUtil, ReadsCookies) {
+  EXPECT_EQ(cookie_value("a=1; onechild_session=abc; b=2", "onechild_session"), "abc");
+  EXPECT_EQ(cookie_value("onechild_session=abc", "onechild_session"), "abc");
+  EXPECT_FALSE(cookie_value("xonechild_session=abc", "onechild_session").has_value());
+  EXPECT_FALSE(cookie_value("", "onechild_session").has_value());
+}
+
+// Routes exercised without a socket: the Router is the whole web behaviour.
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_.file("gp.ndjson"))
+        << R"({"resourceType":"Patient","id":"g1","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],"name":[{"family":"O'Brien","given":["<b>Zoë</b>"]}],"birthDate":"2021-03-04"})"
+        << "\n"
+        << R"({"resourceType":"Immunization","id":"i1","patient":{"reference":"Patient/g1"},"vaccineCode":{"coding":[{"code":"871831003","display":"MMR"}]},"occurrenceDateTime":"2022-03-10"})"
+        << "\n";
+    std::ofstream(dir_.file("web.css")) << "body{}";
+    auto db = Database::open(dir_.file("x.db"));
+    ASSERT_TRUE(ingest_paths(*db, {dir_.file("gp.ndjson")}).ok());
+    ASSERT_TRUE(link_unlinked(*db).ok());
+    ASSERT_TRUE(add_user(*db, "hv", "Hana", "health-visitor", "a long enough password").ok());
+  }
+
+  HttpResponse get(const std::string& target, const std::string& cookie = "") {
+    return router_.handle({"GET", target, cookie, "", "localhost", ""});
+  }
+
+  std::string log_in() {
+    auto r = router_.handle({"POST", "/login", "", "http://localhost", "localhost",
+                             "username=hv&password=a+long+enough+password"});
+    EXPECT_EQ(r.status, 303);
+    for (const auto& [name, value] : r.headers) {
+      if (name == "Set-Cookie") return value.substr(0, value.find(';'));
+    }
+    ADD_FAILURE() << "no session cookie";
+    return "";
+  }
+
+  static std::string header(const HttpResponse& r, const std::string& name) {
+    for (const auto& [n, v] : r.headers) {
+      if (n == name) return v;
+    }
+    return "";
+  }
+
+  int64_t audit_count(const char* action) {
+    auto db = Database::open(dir_.file("x.db"));
+    auto stmt = db->prepare("SELECT count(*) FROM audit_log WHERE action = ?1");
+    stmt->bind(1, action);
+    EXPECT_TRUE(*stmt->step());
+    return stmt->column_int64(0);
+  }
+
+  TempDir dir_;
+  ConnectionPool pool_{dir_.file("x.db")};
+  Router router_{pool_, dir_.path().string()};
+};
+
+TEST_F(RouterTest, PersonPagesNeedALogin) {
+  for (const char* target : {"/children/1", "/search", "/search?nhs_number=9434765919"}) {
+    auto r = get(target);
+    EXPECT_EQ(r.status, 303) << target;
+    EXPECT_EQ(header(r, "Location"), "/login") << target;
+  }
+  EXPECT_EQ(get("/children/1", "onechild_session=forged").status, 303);
+}
+
+TEST_F(RouterTest, LoginSetsAStrictHttpOnlyCookie) {
+  auto r = router_.handle({"POST", "/login", "", "", "localhost",
+                           "username=hv&password=a+long+enough+password"});
+  ASSERT_EQ(r.status, 303);
+  const std::string cookie = header(r, "Set-Cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(audit_count("login"), 1);
+}
+
+TEST_F(RouterTest, WrongPasswordIs401AndAudited) {
+  auto r = router_.handle({"POST", "/login", "", "", "localhost", "username=hv&password=nope"});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("Enter a correct username and password"), std::string::npos);
+  EXPECT_EQ(audit_count("login-failed"), 1);
+}
+
+TEST_F(RouterTest, CrossSitePostIsRefused) {
+  auto r = router_.handle({"POST", "/login", "", "https://evil.example", "localhost",
+                           "username=hv&password=a+long+enough+password"});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(header(r, "Set-Cookie"), "");
+}
+
+TEST_F(RouterTest, SearchFindsTheChildAndTheRecordIsEscapedAndAudited) {
+  const std::string cookie = log_in();
+  auto search = get("/search?nhs_number=943+476+5919", cookie);
+  ASSERT_EQ(search.status, 303);
+  const std::string location = header(search, "Location");
+  EXPECT_EQ(location.rfind("/children/", 0), 0u);
+
+  auto record = get(location, cookie);
+  ASSERT_EQ(record.status, 200);
+  EXPECT_NE(record.body.find("&lt;b&gt;Zoë&lt;/b&gt; O&#39;Brien"), std::string::npos);
+  EXPECT_EQ(record.body.find("<b>Zoë</b>"), std::string::npos);
+  EXPECT_NE(record.body.find("943 476 5919"), std::string::npos);
+  EXPECT_NE(record.body.find("MMR"), std::string::npos);
+  EXPECT_EQ(header(record, "Cache-Control"), "no-store");
+  EXPECT_NE(header(record, "Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_EQ(audit_count("view-record"), 1);
+  get(location, cookie);
+  EXPECT_EQ(audit_count("view-record"), 2);
+}
+
+TEST_F(RouterTest, SearchErrors) {
+  const std::string cookie = log_in();
+  auto invalid = get("/search?nhs_number=9434765918", cookie);
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_NE(invalid.body.find("Enter a valid 10-digit NHS number"), std::string::npos);
+  auto unknown = get("/search?nhs_number=0100000010", cookie);
+  EXPECT_EQ(unknown.status, 200);
+  EXPECT_NE(unknown.body.find("No child found with NHS number 010 000 0010"), std::string::npos);
+  EXPECT_EQ(get("/children/999", cookie).status, 404);
+  EXPECT_EQ(get("/children/abc", cookie).status, 404);
+  EXPECT_EQ(get("/children/99999999999999999999999", cookie).status, 404);
+}
+
+TEST_F(RouterTest, LogoutEndsTheSession) {
+  const std::string cookie = log_in();
+  EXPECT_EQ(get("/search", cookie).status, 200);
+  auto out = router_.handle({"POST", "/logout", cookie, "", "localhost", ""});
+  EXPECT_EQ(out.status, 303);
+  EXPECT_EQ(get("/search", cookie).status, 303);
+}
+
+TEST_F(RouterTest, StaticFilesStayInsideTheWebDirectory) {
+  auto css = get("/assets/web.css");
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(css.body, "body{}");
+  EXPECT_EQ(get("/assets/../x.db").status, 404);
+  EXPECT_EQ(get("/assets/%2e%2e/x.db").status, 404);
+  EXPECT_EQ(get("/assets//etc/passwd").status, 404);
+  EXPECT_EQ(get("/assets/missing.js").status, 404);
+  EXPECT_EQ(get("/nowhere").status, 404);
+}
+
+}  // namespace
+}  // namespace onechild::api

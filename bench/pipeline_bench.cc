@@ -35,7 +35,8 @@ void BM_Ingest(benchmark::State& state) {
   int64_t rows = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_path + suffix);
+    for (const char* suffix : {"", "-wal", "-shm"})
+      fs::remove(db_path + suffix);
     auto db = Database::open(db_path);
     state.ResumeTiming();
     auto report = ingest_paths(*db, {(ics / "feeds").string()});
@@ -53,7 +54,8 @@ void BM_Link(benchmark::State& state) {
   int64_t persons = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_path + suffix);
+    for (const char* suffix : {"", "-wal", "-shm"})
+      fs::remove(db_path + suffix);
     auto db = Database::open(db_path);
     if (!ingest_paths(*db, {(ics / "feeds").string()}).ok()) std::abort();
     state.ResumeTiming();

@@ -12,11 +12,12 @@ std::string header(const std::optional<User>& user) {
       R"(<div class="nhsuk-header__service"><a class="nhsuk-header__service-logo" href="/" aria-label="onechild homepage">)"
       R"(<span class="nhsuk-header__service-name">onechild</span></a></div>)";
   if (user) {
-    html += R"(<nav class="nhsuk-header__account" aria-label="Account"><ul class="nhsuk-header__account-list">)"
-            R"(<li class="nhsuk-header__account-item">)" +
-            html_escape(user->display_name) +
-            R"(</li><li class="nhsuk-header__account-item"><form action="/logout" method="post">)"
-            R"(<button class="nhsuk-header__account-button" type="submit">Log out</button></form></li></ul></nav>)";
+    html +=
+        R"(<nav class="nhsuk-header__account" aria-label="Account"><ul class="nhsuk-header__account-list">)"
+        R"(<li class="nhsuk-header__account-item">)" +
+        html_escape(user->display_name) +
+        R"(</li><li class="nhsuk-header__account-item"><form action="/logout" method="post">)"
+        R"(<button class="nhsuk-header__account-button" type="submit">Log out</button></form></li></ul></nav>)";
   }
   return html + "</div></header>";
 }
@@ -69,7 +70,8 @@ std::string table(const std::string& caption, const std::string& id,
   std::string html = R"(<table class="nhsuk-table" id=")" + id +
                      R"("><caption class="nhsuk-table__caption">)" + html_escape(caption) +
                      R"(</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">)";
-  for (const char* h : headings) html += R"(<th scope="col" class="nhsuk-table__header">)" + std::string(h) + "</th>";
+  for (const char* h : headings)
+    html += R"(<th scope="col" class="nhsuk-table__header">)" + std::string(h) + "</th>";
   return html + R"(</tr></thead><tbody class="nhsuk-table__body">)" + rows + "</tbody></table>";
 }
 
@@ -86,7 +88,8 @@ std::string immunisations_section(const ChildRecord& record) {
   }
   std::string html = R"(<h2 id="immunisations-heading">Immunisations</h2>)";
   if (rows.empty()) return html + R"(<p class="nhsuk-body">No immunisations recorded.</p>)";
-  return html + table("Immunisations given, newest first", "immunisations", {"Date", "Vaccine", "Source"}, rows);
+  return html + table("Immunisations given, newest first", "immunisations",
+                      {"Date", "Vaccine", "Source"}, rows);
 }
 
 std::string social_care_section(const ChildRecord& record) {
@@ -99,7 +102,8 @@ std::string social_care_section(const ChildRecord& record) {
   }
   std::string html = R"(<h2 id="social-care-heading">Social care</h2>)";
   if (rows.empty()) return html + R"(<p class="nhsuk-body">No social care episodes recorded.</p>)";
-  return html + table("Social care episodes, newest first", "social-care", {"Episode", "Start", "End", "Source"}, rows);
+  return html + table("Social care episodes, newest first", "social-care",
+                      {"Episode", "Start", "End", "Source"}, rows);
 }
 
 }  // namespace
@@ -107,13 +111,14 @@ std::string social_care_section(const ChildRecord& record) {
 std::string login_page(const std::string& username, bool failed) {
   std::string main = R"(<div class="nhsuk-grid-row"><div class="nhsuk-grid-column-two-thirds">)";
   if (failed) main += error_summary("Enter a correct username and password", "username");
-  main += R"(<h1>Log in to onechild</h1><form method="post" action="/login" novalidate>)"
-          R"(<div class="nhsuk-form-group"><label class="nhsuk-label" for="username">Username</label>)"
-          R"(<input class="nhsuk-input nhsuk-u-width-two-thirds" id="username" name="username" type="text" autocomplete="username" spellcheck="false" value=")" +
-          html_escape(username) +
-          R"("></div><div class="nhsuk-form-group"><label class="nhsuk-label" for="password">Password</label>)"
-          R"(<input class="nhsuk-input nhsuk-u-width-two-thirds" id="password" name="password" type="password" autocomplete="current-password"></div>)"
-          R"(<button class="nhsuk-button" data-module="nhsuk-button" type="submit">Log in</button></form></div></div>)";
+  main +=
+      R"(<h1>Log in to onechild</h1><form method="post" action="/login" novalidate>)"
+      R"(<div class="nhsuk-form-group"><label class="nhsuk-label" for="username">Username</label>)"
+      R"(<input class="nhsuk-input nhsuk-u-width-two-thirds" id="username" name="username" type="text" autocomplete="username" spellcheck="false" value=")" +
+      html_escape(username) +
+      R"("></div><div class="nhsuk-form-group"><label class="nhsuk-label" for="password">Password</label>)"
+      R"(<input class="nhsuk-input nhsuk-u-width-two-thirds" id="password" name="password" type="password" autocomplete="current-password"></div>)"
+      R"(<button class="nhsuk-button" data-module="nhsuk-button" type="submit">Log in</button></form></div></div>)";
   return layout(failed ? "Error: Log in" : "Log in", std::nullopt, main);
 }
 
@@ -126,17 +131,20 @@ std::string search_page(const User& user, const SearchForm& form) {
   main += R"(<label class="nhsuk-label" for="nhs_number">NHS number</label>)"
           R"(<div class="nhsuk-hint" id="nhs_number-hint">For example, 943 476 5919</div>)";
   if (form.error) {
-    main += R"(<span class="nhsuk-error-message" id="nhs_number-error"><span class="nhsuk-u-visually-hidden">Error:</span> )" +
-            html_escape(*form.error) + "</span>";
+    main +=
+        R"(<span class="nhsuk-error-message" id="nhs_number-error"><span class="nhsuk-u-visually-hidden">Error:</span> )" +
+        html_escape(*form.error) + "</span>";
   }
-  main += std::string(R"(<input class="nhsuk-input nhsuk-input--width-10)") +
-          (form.error ? " nhsuk-input--error" : "") +
-          R"(" id="nhs_number" name="nhs_number" type="text" inputmode="numeric" spellcheck="false" aria-describedby="nhs_number-hint" value=")" +
-          html_escape(form.nhs_number) +
-          R"("></div><button class="nhsuk-button" data-module="nhsuk-button" type="submit">Search</button></form>)";
+  main +=
+      std::string(R"(<input class="nhsuk-input nhsuk-input--width-10)") +
+      (form.error ? " nhsuk-input--error" : "") +
+      R"(" id="nhs_number" name="nhs_number" type="text" inputmode="numeric" spellcheck="false" aria-describedby="nhs_number-hint" value=")" +
+      html_escape(form.nhs_number) +
+      R"("></div><button class="nhsuk-button" data-module="nhsuk-button" type="submit">Search</button></form>)";
   if (form.not_found) {
-    main += R"(<div class="nhsuk-inset-text" id="search-result"><span class="nhsuk-u-visually-hidden">Information: </span><p>)" +
-            html_escape(*form.not_found) + "</p></div>";
+    main +=
+        R"(<div class="nhsuk-inset-text" id="search-result"><span class="nhsuk-u-visually-hidden">Information: </span><p>)" +
+        html_escape(*form.not_found) + "</p></div>";
   }
   main += "</div></div>";
   return layout(form.error ? "Error: Find a child" : "Find a child", user, main);

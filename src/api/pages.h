@@ -13,7 +13,7 @@ namespace onechild::api {
 std::string login_page(const std::string& username, bool failed);
 
 struct SearchForm {
-  std::string nhs_number;           // as typed, shown back in the field
+  std::string nhs_number;            // as typed, shown back in the field
   std::optional<std::string> error;  // field error, e.g. not a valid number
   std::optional<std::string> not_found;
 };

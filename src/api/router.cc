@@ -90,12 +90,14 @@ HttpResponse search(const User& user, const std::string& query, Database& db) {
 HttpResponse child_record(const User& user, const std::string& id_text, Database& db) {
   if (id_text.empty() || id_text.size() > 18 ||
       id_text.find_first_not_of("0123456789") != std::string::npos) {
-    return html(404, message_page(user, "Page not found", "There is no child record at this address."));
+    return html(404,
+                message_page(user, "Page not found", "There is no child record at this address."));
   }
   auto record = load_child_record(db, std::stoll(id_text));
   if (!record.ok()) {
     if (record.error().code() == Error::Code::kNotFound) {
-      return html(404, message_page(user, "Page not found", "There is no child record at this address."));
+      return html(
+          404, message_page(user, "Page not found", "There is no child record at this address."));
     }
     checked(Status(record.error()));
   }
@@ -133,7 +135,8 @@ HttpResponse Router::handle(const HttpRequest& request) {
 HttpResponse Router::route(const HttpRequest& request, Database& db) {
   const size_t question = request.target.find('?');
   const std::string path = request.target.substr(0, question);
-  const std::string query = question == std::string::npos ? "" : request.target.substr(question + 1);
+  const std::string query =
+      question == std::string::npos ? "" : request.target.substr(question + 1);
   const bool get = request.method == "GET" || request.method == "HEAD";
   const bool post = request.method == "POST";
 

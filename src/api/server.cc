@@ -19,12 +19,12 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
-constexpr size_t kMaxBodyBytes = 64 * 1024;  // forms are small
+constexpr size_t kMaxBodyBytes = size_t{64} * 1024;  // forms are small
 
 api::HttpRequest to_request(const http::request<http::string_body>& req) {
   const auto header = [&](http::field f) { return std::string(req[f]); };
   return {std::string(req.method_string()), std::string(req.target()), header(http::field::cookie),
-          header(http::field::origin), header(http::field::host), req.body()};
+          header(http::field::origin),      header(http::field::host), req.body()};
 }
 
 http::response<http::string_body> to_response(api::HttpResponse r, unsigned version,
@@ -32,7 +32,8 @@ http::response<http::string_body> to_response(api::HttpResponse r, unsigned vers
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "onechild");
   res.set(http::field::content_type, r.content_type);
-  for (auto& [name, value] : r.headers) res.insert(name, value);
+  for (auto& [name, value] : r.headers)
+    res.insert(name, value);
   res.keep_alive(keep_alive);
   const size_t length = r.body.size();
   if (!head) res.body() = std::move(r.body);
@@ -88,7 +89,8 @@ Status serve(const ServerOptions& options, const std::function<void(uint16_t por
   const auto address = asio::ip::make_address(options.host, ec);
   if (ec) return Error::invalid_argument("--host '" + options.host + "' is not an IP address");
   const tcp::endpoint endpoint(address, options.port);
-  if (acceptor.open(endpoint.protocol(), ec); !ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (acceptor.open(endpoint.protocol(), ec); !ec)
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
@@ -98,15 +100,17 @@ Status serve(const ServerOptions& options, const std::function<void(uint16_t por
 
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) { ioc.stop(); });
-  asio::co_spawn(ioc, accept_loop(acceptor, router), [&](std::exception_ptr e) {
+  asio::co_spawn(ioc, accept_loop(acceptor, router), [&](const std::exception_ptr& e) {
     if (e) ioc.stop();
   });
   on_ready(acceptor.local_endpoint().port());
 
   std::vector<std::thread> workers;
-  for (int i = 1; i < options.threads; ++i) workers.emplace_back([&] { ioc.run(); });
+  for (int i = 1; i < options.threads; ++i)
+    workers.emplace_back([&] { ioc.run(); });
   ioc.run();
-  for (auto& t : workers) t.join();
+  for (auto& t : workers)
+    t.join();
   return {};
 }
 

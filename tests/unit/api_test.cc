@@ -99,8 +99,8 @@ TEST_F(RouterTest, PersonPagesNeedALogin) {
 }
 
 TEST_F(RouterTest, LoginSetsAStrictHttpOnlyCookie) {
-  auto r = router_.handle({"POST", "/login", "", "", "localhost",
-                           "username=hv&password=a+long+enough+password"});
+  auto r = router_.handle(
+      {"POST", "/login", "", "", "localhost", "username=hv&password=a+long+enough+password"});
   ASSERT_EQ(r.status, 303);
   const std::string cookie = header(r, "Set-Cookie");
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
@@ -136,7 +136,8 @@ TEST_F(RouterTest, SearchFindsTheChildAndTheRecordIsEscapedAndAudited) {
   EXPECT_NE(record.body.find("943 476 5919"), std::string::npos);
   EXPECT_NE(record.body.find("MMR"), std::string::npos);
   EXPECT_EQ(header(record, "Cache-Control"), "no-store");
-  EXPECT_NE(header(record, "Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_NE(header(record, "Content-Security-Policy").find("default-src 'self'"),
+            std::string::npos);
   EXPECT_EQ(audit_count("view-record"), 1);
   get(location, cookie);
   EXPECT_EQ(audit_count("view-record"), 2);

@@ -51,6 +51,13 @@ struct Args {
   bool password_stdin = false;
 };
 
+// --report R.json: the command's figures as JSON, for scripts and CI.
+int write_report_if_asked(const Args& a, const std::string& json) {
+  if (a.report.empty()) return 0;
+  if (Status s = write_text(a.report, json); !s.ok()) return fail(s.error());
+  return 0;
+}
+
 int run_synth(const Args& a) {
   auto as_of = date_option(a.as_of, "--as-of");
   if (!as_of.ok()) return fail(as_of.error());
@@ -88,11 +95,8 @@ int run_ingest(const Args& a) {
                   f.quarantined.size() - 5);
     }
   }
-  if (!a.report.empty()) {
-    if (Status s = write_text(a.report, report->to_json()); !s.ok()) return fail(s.error());
-  }
   if (!report->reconciles()) return fail(Error::internal("row counts do not reconcile"));
-  return 0;
+  return write_report_if_asked(a, report->to_json());
 }
 
 int run_link(const Args& a) {
@@ -107,10 +111,7 @@ int run_link(const Args& a) {
       static_cast<long long>(report->considered), static_cast<long long>(report->linked),
       static_cast<long long>(report->new_children),
       static_cast<long long>(report->unlinked_no_nhs_number));
-  if (!a.report.empty()) {
-    if (Status s = write_text(a.report, report->to_json()); !s.ok()) return fail(s.error());
-  }
-  return 0;
+  return write_report_if_asked(a, report->to_json());
 }
 
 int run_link_evaluate(const Args& a) {
@@ -131,10 +132,7 @@ int run_link_evaluate(const Args& a) {
   std::printf("persons exactly linked %lld of %lld\n",
               static_cast<long long>(eval->persons_exactly_clustered),
               static_cast<long long>(eval->persons));
-  if (!a.report.empty()) {
-    if (Status s = write_text(a.report, eval->to_json()); !s.ok()) return fail(s.error());
-  }
-  return 0;
+  return write_report_if_asked(a, eval->to_json());
 }
 
 int run_users_add(const Args& a) {

@@ -148,25 +148,25 @@ Result<std::vector<std::string>> expand(const std::vector<std::string>& paths) {
 
 }  // namespace
 
+namespace {
+
+int64_t total(const std::vector<FileReport>& files, int64_t FileReport::*count) {
+  int64_t n = 0;
+  for (const auto& f : files)
+    n += f.*count;
+  return n;
+}
+
+}  // namespace
+
 int64_t IngestReport::rows_read() const {
-  int64_t n = 0;
-  for (const auto& f : files)
-    n += f.rows_read;
-  return n;
+  return total(files, &FileReport::rows_read);
 }
-
 int64_t IngestReport::rows_accepted() const {
-  int64_t n = 0;
-  for (const auto& f : files)
-    n += f.rows_accepted;
-  return n;
+  return total(files, &FileReport::rows_accepted);
 }
-
 int64_t IngestReport::rows_quarantined() const {
-  int64_t n = 0;
-  for (const auto& f : files)
-    n += f.rows_quarantined;
-  return n;
+  return total(files, &FileReport::rows_quarantined);
 }
 
 bool IngestReport::reconciles() const {

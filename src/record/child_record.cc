@@ -42,15 +42,12 @@ Status load_identities(Database& db, ChildRecord& record) {
     ORDER BY s.code, p.original_id, p.id DESC)sql");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, record.child_id);
-  for (;;) {
-    auto row = stmt->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return {};
-    record.identities.push_back({stmt->column_text(0), stmt->column_text(1),
-                                 stmt->column_optional_text(2), stmt->column_optional_text(3),
-                                 stmt->column_optional_text(4), stmt->column_optional_text(5),
-                                 stmt->column_optional_text(6)});
-  }
+  return stmt->each_row([&](const Statement& row) {
+    record.identities.push_back({row.column_text(0), row.column_text(1),
+                                 row.column_optional_text(2), row.column_optional_text(3),
+                                 row.column_optional_text(4), row.column_optional_text(5),
+                                 row.column_optional_text(6)});
+  });
 }
 
 Status load_events(Database& db, ChildRecord& record) {
@@ -68,15 +65,12 @@ Status load_events(Database& db, ChildRecord& record) {
     ORDER BY e.start_date DESC, e.id DESC)sql");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, record.child_id);
-  for (;;) {
-    auto row = stmt->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return {};
-    record.events.push_back({stmt->column_text(1), stmt->column_text(2), stmt->column_text(3),
-                             stmt->column_optional_text(4), stmt->column_optional_text(5),
-                             stmt->column_optional_text(6), stmt->column_optional_text(7),
-                             stmt->column_optional_text(8)});
-  }
+  return stmt->each_row([&](const Statement& row) {
+    record.events.push_back({row.column_text(1), row.column_text(2), row.column_text(3),
+                             row.column_optional_text(4), row.column_optional_text(5),
+                             row.column_optional_text(6), row.column_optional_text(7),
+                             row.column_optional_text(8)});
+  });
 }
 
 }  // namespace

@@ -71,6 +71,16 @@ class Statement {
   Result<bool> step();
   // Steps to completion, for statements that return no rows.
   Status run();
+  // Steps through every row, calling on_row(*this) for each.
+  template <typename OnRow>
+  Status each_row(OnRow&& on_row) {
+    for (;;) {
+      auto row = step();
+      if (!row.ok()) return row.error();
+      if (!*row) return {};
+      on_row(*this);
+    }
+  }
   // Clears bindings and rewinds so the statement can be reused.
   void reset();
 

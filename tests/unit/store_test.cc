@@ -83,6 +83,17 @@ TEST(Statement, BindsValuesAndReadsThemBack) {
   EXPECT_FALSE(*select->step());
 }
 
+TEST(Statement, EachRowVisitsEveryRowInOrder) {
+  TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  ASSERT_TRUE(db->execute("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (3), (1), (2)").ok());
+  auto stmt = db->prepare("SELECT a FROM t ORDER BY a");
+  std::vector<int64_t> seen;
+  ASSERT_TRUE(
+      stmt->each_row([&](const Statement& row) { seen.push_back(row.column_int64(0)); }).ok());
+  EXPECT_EQ(seen, (std::vector<int64_t>{1, 2, 3}));
+}
+
 TEST(Statement, BadSqlIsAnError) {
   TempDir dir;
   auto db = Database::open(dir.file("a.db"));

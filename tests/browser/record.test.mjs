@@ -43,6 +43,18 @@ function childWithImmunisation(feedPath) {
   throw new Error('no patient with an immunisation in the synthetic feed');
 }
 
+// A social care person with a valid NHS number and an episode: the record
+// page must show events from both the GP and social care.
+function childKnownToSocialCare(feeds) {
+  const rows = (file) => readFileSync(join(feeds, file), 'utf8').trim().split('\n').slice(1)
+    .map((line) => line.split(','));
+  const episodes = new Map(rows('social_care.episodes.csv').map((e) => [e[1], e[2]]));
+  for (const p of rows('social_care.persons.csv')) {
+    if (/^\d{10}$/.test(p[6]) && episodes.has(p[0])) return { nhs: p[6], category: episodes.get(p[0]) };
+  }
+  throw new Error('no social care person with an NHS number and an episode');
+}
+
 function startServer(db) {
   return new Promise((resolve, reject) => {
     const proc = spawn(bin, ['serve', '--db', db, '--port', '0', '--web-dir', webDir], {
@@ -133,6 +145,18 @@ test('log in, find a child by NHS number and see their immunisations', async () 
   if (process.env.ONECHILD_SCREENSHOT) {
     await page.screenshot({ path: process.env.ONECHILD_SCREENSHOT, fullPage: true });
   }
+  await page.close();
+});
+
+test('the record joins events from the GP and social care', async () => {
+  const known = childKnownToSocialCare(join(work, 'ics', 'feeds'));
+  const page = await browser.newPage();
+  await logIn(page, 'tester', password);
+  await page.fill('#nhs_number', known.nhs);
+  await page.click('main button[type=submit]');
+  assert.match(page.url(), /\/children\/\d+$/);
+  assert.match(await page.textContent('#demographics'), /social_care \(CSC\d+\)/);
+  assert.ok((await page.textContent('#social-care')).includes(known.category));
   await page.close();
 });
 

@@ -49,7 +49,7 @@ Batch::Batch(Database& db, FileReport& report, Transaction tx, int64_t batch_id,
       insert_event_(std::move(insert_event)),
       insert_quarantine_(std::move(insert_quarantine)) {}
 
-Result<Batch> Batch::begin(Database& db, FileReport& report, std::string_view file_sha256) {
+Result<Batch> Batch::begin(Database& db, FileReport& report) {
   auto tx = Transaction::begin(db);
   if (!tx.ok()) return tx.error();
   const std::string source_format = report.format == "fhir-ndjson" ? "fhir-ndjson" : "csv";
@@ -58,10 +58,10 @@ Result<Batch> Batch::begin(Database& db, FileReport& report, std::string_view fi
 
   auto batch = db.prepare(
       "INSERT INTO ingest_batches (source_system_id, file_path, file_sha256, received_at, "
-      "rows_read, rows_accepted, rows_unchanged, rows_quarantined) VALUES (?1, ?2, ?3, ?4, 0, 0, "
-      "0, 0)");
+      "rows_read, rows_accepted, rows_unchanged, rows_quarantined) "
+      "VALUES (?1, ?2, '', ?3, 0, 0, 0, 0)");  // the hash is known once the file is read
   if (!batch.ok()) return batch.error();
-  batch->bind(1, *source_id).bind(2, report.file).bind(3, file_sha256).bind(4, timestamp_now());
+  batch->bind(1, *source_id).bind(2, report.file).bind(3, timestamp_now());
   if (Status s = batch->run(); !s.ok()) return s.error();
   const int64_t batch_id = db.last_insert_id();
 
@@ -145,16 +145,17 @@ Status Batch::quarantine(int64_t line, std::string_view field, std::string_view 
   return {};
 }
 
-Status Batch::commit() {
+Status Batch::commit(std::string_view file_sha256) {
   auto update = db_->prepare(
       "UPDATE ingest_batches SET rows_read = ?1, rows_accepted = ?2, rows_unchanged = ?3, "
-      "rows_quarantined = ?4 WHERE id = ?5");
+      "rows_quarantined = ?4, file_sha256 = ?6 WHERE id = ?5");
   if (!update.ok()) return update.error();
   update->bind(1, report_->rows_read)
       .bind(2, report_->rows_accepted)
       .bind(3, report_->rows_already_loaded)
       .bind(4, report_->rows_quarantined)
-      .bind(5, batch_id_);
+      .bind(5, batch_id_)
+      .bind(6, file_sha256);
   if (Status s = update->run(); !s.ok()) return s;
   return tx_.commit();
 }

@@ -28,7 +28,7 @@ struct EventRow {
 class Batch {
  public:
   // Begins the transaction and the ingest_batches row for this file.
-  static Result<Batch> begin(Database& db, FileReport& report, std::string_view file_sha256);
+  static Result<Batch> begin(Database& db, FileReport& report);
 
   // raw is the row as received; its hash makes re-loading idempotent.
   Status accept_person(const PersonRow& row, int64_t line, std::string_view raw);
@@ -36,8 +36,9 @@ class Batch {
   Status quarantine(int64_t line, std::string_view field, std::string_view reason,
                     std::string_view raw);
 
-  // Writes the counts and commits. Without it, the destructor rolls back.
-  Status commit();
+  // Writes the counts and the file's hash, and commits. Without it, the
+  // destructor rolls back.
+  Status commit(std::string_view file_sha256);
 
  private:
   Batch(Database& db, FileReport& report, Transaction tx, int64_t batch_id, int64_t source_id,

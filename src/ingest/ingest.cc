@@ -12,29 +12,13 @@
 #include "ingest/batch.h"
 #include "ingest/csv/social_care_csv.h"
 #include "ingest/fhir/fhir_resource.h"
+#include "ingest/hashing_file.h"
 
 namespace onechild {
 namespace {
 
 namespace fs = std::filesystem;
 using ingest::Batch;
-
-Result<std::string> file_sha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::io_error("cannot read '" + path + "'");
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  std::array<char, 1 << 16> buffer{};
-  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(buffer.data()),
-                              static_cast<unsigned long long>(in.gcount()));
-  }
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256_final(&state, digest.data());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data());
-}
 
 // Adds a parsed row to the batch, or quarantines the row with the parse error.
 template <typename Row>
@@ -93,21 +77,19 @@ Result<FileReport> ingest_file(Database& db, const std::string& path) {
   if (extension != ".ndjson" && extension != ".csv") {
     return Error::invalid_argument("unknown feed format (expected .ndjson or .csv)").at(path, 0);
   }
-  auto sha = file_sha256(path);
-  if (!sha.ok()) return sha.error();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::io_error("cannot read file").at(path, 0);
+  ingest::HashingFile in(path);
+  if (!in.is_open()) return Error::io_error("cannot read file").at(path, 0);
 
   Progress progress("ingest " + name, 0);
   if (extension == ".ndjson") {
     report.format = "fhir-ndjson";
-    auto batch = Batch::begin(db, report, *sha);
+    auto batch = Batch::begin(db, report);
     if (!batch.ok()) return batch.error();
-    if (Status s = load_ndjson(in, *batch, progress); !s.ok()) return s.error();
-    if (Status s = batch->commit(); !s.ok()) return s.error();
+    if (Status s = load_ndjson(in.stream(), *batch, progress); !s.ok()) return s.error();
+    if (Status s = batch->commit(in.sha256()); !s.ok()) return s.error();
     return report;
   }
-  CsvReader reader(in);
+  CsvReader reader(in.stream());
   auto header = reader.next();
   if (!header) return Error::invalid_argument("file is empty (no header row)").at(path, 1);
   if (header->error)
@@ -115,10 +97,10 @@ Result<FileReport> ingest_file(Database& db, const std::string& path) {
   auto shape = ingest::SocialCareCsv::from_header(header->fields);
   if (!shape.ok()) return Error(shape.error()).at(path, header->line);
   report.format = shape->format();
-  auto batch = Batch::begin(db, report, *sha);
+  auto batch = Batch::begin(db, report);
   if (!batch.ok()) return batch.error();
   if (Status s = load_csv(reader, *shape, *batch, progress); !s.ok()) return s.error();
-  if (Status s = batch->commit(); !s.ok()) return s.error();
+  if (Status s = batch->commit(in.sha256()); !s.ok()) return s.error();
   return report;
 }
 
@@ -130,7 +112,7 @@ Result<std::vector<std::string>> expand(const std::vector<std::string>& paths) {
       std::vector<std::string> found;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
         const auto ext = entry.path().extension();
-        if (entry.is_regular_file() && (ext == ".ndjson" || ext == ".csv")) {
+        if (entry.is_regular_file(ec) && (ext == ".ndjson" || ext == ".csv")) {
           found.push_back(entry.path().string());
         }
       }

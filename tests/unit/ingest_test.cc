@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <fstream>
 
 #include "ingest/batch.h"
+#include "ingest/hashing_file.h"
 #include "support/temp_dir.h"
 
 namespace onechild {
@@ -56,6 +58,42 @@ TEST(Ingest, QuarantinesBadRowsAndReconciles) {
   auto raw = db->prepare("SELECT raw FROM quarantine WHERE line = 4");
   ASSERT_TRUE(*raw->step());
   EXPECT_EQ(raw->column_text(0), "CSC3,Kai,Brown,2017-06-01,male,LS4 2CD");
+}
+
+TEST(Ingest, RecordsTheFilesSha256) {
+  TempDir dir;
+  write(dir.file("cs.persons.csv"),
+        "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
+        "A1,Sam,Smith,2019-01-31,male,LS2 7XY,\n");
+  auto db = Database::open(dir.file("x.db"));
+  ASSERT_TRUE(ingest_paths(*db, {dir.file("cs.persons.csv")}).ok());
+  auto stmt = db->prepare("SELECT file_sha256 FROM ingest_batches");
+  ASSERT_TRUE(*stmt->step());
+  // sha256sum of the file above.
+  EXPECT_EQ(stmt->column_text(0),
+            "75b78ba3f6d3f4aba92e0a64d71b18efa36b07370f94e7124492fe4e0a97f38c");
+}
+
+TEST(HashingFile, HashCoversTheWholeFileWhateverWasRead) {
+  TempDir dir;
+  std::string content;
+  for (int i = 0; i < 20000; ++i)
+    content += "line " + std::to_string(i) + "\n";  // > 64 KiB
+  write(dir.file("big.txt"), content);
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(content.data()),
+                     content.size());
+  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+
+  ingest::HashingFile in(dir.file("big.txt"));
+  ASSERT_TRUE(in.is_open());
+  std::string line;
+  for (int i = 0; i < 3; ++i)
+    std::getline(in.stream(), line);  // an adapter that stopped early
+  EXPECT_EQ(line, "line 2");
+  EXPECT_EQ(in.sha256(), hex.data());
+  EXPECT_FALSE(ingest::HashingFile(dir.file("missing")).is_open());
 }
 
 TEST(Ingest, ReloadingTheSameFileChangesNothing) {
@@ -130,7 +168,7 @@ TEST(Ingest, UncommittedBatchLeavesStoreAsBefore) {
   report.source = "cs";
   report.format = "csv-persons";
   {
-    auto batch = ingest::Batch::begin(*db, report, "00");
+    auto batch = ingest::Batch::begin(*db, report);
     ASSERT_TRUE(batch.ok());
     ingest::PersonRow row;
     row.original_id = "A1";

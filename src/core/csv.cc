@@ -2,6 +2,16 @@
 
 namespace onechild {
 
+std::string csv_quote(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char ch : value) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
 bool CsvReader::read_line(std::string& line) {
   if (!std::getline(in_, line)) return false;
   ++line_;

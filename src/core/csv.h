@@ -11,6 +11,7 @@
 #include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace onechild {
@@ -21,6 +22,10 @@ struct CsvRecord {
   std::string raw;                   // the record's text without its line ending
   std::optional<std::string> error;  // set when the record is malformed
 };
+
+// A field for writing: quoted (with doubled quotes) only when it holds a
+// comma, quote or line break, as RFC 4180 requires.
+std::string csv_quote(std::string_view value);
 
 class CsvReader {
  public:

@@ -7,14 +7,18 @@
 #include <set>
 #include <vector>
 
+#include "core/csv.h"
 #include "core/nhs_number.h"
 #include "core/progress.h"
+#include "synth/format.h"
 #include "synth/random.h"
+#include "synth/reference.h"
 
 namespace onechild {
 namespace {
 
 using synth::Random;
+using synth::zero_padded;
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
@@ -41,9 +45,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kNickname
      {"Alfie", "Alfred"},
      {"Evie", "Eve"},
      {"Sophia", "Sophie"}}};
-// Fictional practice codes in the ODS format (one letter, five digits).
-constexpr std::array<std::string_view, 6> kPractices = {"B86001", "B86002", "B86003",
-                                                        "B86004", "B86005", "B86006"};
 
 struct Vaccine {
   std::string_view code;  // SNOMED CT vaccine product (check against the UK refsets)
@@ -85,17 +86,34 @@ struct Child {
   std::string person_id;
   std::string nhs_number;
   std::string given_name, family_name, sex, postcode;
+  std::string practice;  // ODS code of the GP practice, in the child's place
   Date birth_date;
 };
 
-std::string padded(int64_t n, int width) {
-  std::string s = std::to_string(n);
-  return std::string(static_cast<size_t>(std::max(0, width - static_cast<int>(s.size()))), '0') + s;
-}
+// The places and organisations children are drawn into, with the lists the
+// per-child draws need prepared once.
+struct World {
+  explicit World(synth::Reference ref, Date as_of) : reference(std::move(ref)), as_of(as_of) {
+    for (size_t p = 0; p < reference.places.size(); ++p) {
+      practices_by_place.emplace_back();
+      for (const auto* org : reference.of_type("gp-practice", static_cast<int>(p))) {
+        practices_by_place.back().push_back(org->code);
+      }
+    }
+  }
+  const synth::Lsoa& any_lsoa(Random& rng) const {
+    return reference
+        .lsoas[static_cast<size_t>(rng.below(static_cast<int64_t>(reference.lsoas.size())))];
+  }
+
+  synth::Reference reference;
+  Date as_of;
+  std::vector<std::vector<std::string>> practices_by_place;
+};
 
 std::string make_nhs_number(Random& rng, std::set<std::string>& used) {
   for (;;) {
-    std::string nine = "999" + padded(rng.below(1'000'000), 6);
+    std::string nine = "999" + zero_padded(rng.below(1'000'000), 6);
     const int check = NhsNumber::check_digit(nine);
     if (check < 0) continue;
     std::string number = nine + static_cast<char>('0' + check);
@@ -103,29 +121,22 @@ std::string make_nhs_number(Random& rng, std::set<std::string>& used) {
   }
 }
 
-std::string make_postcode(Random& rng) {
-  static constexpr std::string_view kLetters = "ABDEFGHJLNPQRSTUWXYZ";
-  std::string pc =
-      "LS" + std::to_string(rng.between(1, 29)) + " " + std::to_string(rng.between(1, 9));
-  pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
-  pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
-  return pc;
-}
-
-Child make_child(Random& rng, int64_t index, Date as_of, std::set<std::string>& used) {
+Child make_child(Random& rng, int64_t index, const World& world, std::set<std::string>& used) {
   Child c;
-  c.person_id = "P" + padded(index + 1, 7);
+  c.person_id = "P" + zero_padded(index + 1, 7);
   c.nhs_number = make_nhs_number(rng, used);
   c.sex = rng.chance(0.51) ? "male" : "female";
   c.given_name = std::string(c.sex == "male" ? rng.pick<std::string_view>(kBoyNames)
                                              : rng.pick<std::string_view>(kGirlNames));
   c.family_name = std::string(rng.pick<std::string_view>(kFamilyNames));
-  c.postcode = make_postcode(rng);
-  c.birth_date = add_days(as_of, -static_cast<int>(rng.between(0, 18 * 365 - 1)));
+  const synth::Lsoa& home = world.any_lsoa(rng);
+  c.postcode = synth::postcode_in(rng, home);
+  c.practice = rng.pick<std::string>(world.practices_by_place[static_cast<size_t>(home.place)]);
+  c.birth_date = add_days(world.as_of, -static_cast<int>(rng.between(0, 18 * 365 - 1)));
   return c;
 }
 
-json::object gp_patient(const Child& c, const std::string& id, std::string_view practice) {
+json::object gp_patient(const Child& c, const std::string& id) {
   return json::object{
       {"resourceType", "Patient"},
       {"id", id},
@@ -154,7 +165,7 @@ json::object gp_patient(const Child& c, const std::string& id, std::string_view 
       {"generalPractitioner",
        json::array{json::object{
            {"identifier", json::object{{"system", "https://fhir.nhs.uk/Id/ods-organization-code"},
-                                       {"value", practice}}}}}}};
+                                       {"value", c.practice}}}}}}};
 }
 
 json::object gp_immunisation(const std::string& id, const std::string& patient_id,
@@ -169,17 +180,6 @@ json::object gp_immunisation(const std::string& id, const std::string& patient_i
                                                         {"display", vaccine.display}}}}}},
       {"patient", json::object{{"reference", "Patient/" + patient_id}}},
       {"occurrenceDateTime", format_iso_date(given)}};
-}
-
-// Quotes a CSV field when it needs it (RFC 4180).
-std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
-  for (char ch : value) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
 }
 
 // The NHS number as social care recorded it: usually right, sometimes
@@ -224,9 +224,8 @@ class FeedWriter {
 
 void write_gp_records(Random& rng, const Child& c, int64_t index, Date as_of, FeedWriter& out,
                       SynthSummary& summary) {
-  const std::string patient_id = "gp-" + padded(index + 1, 7);
-  out.gp_ << json::serialize(gp_patient(c, patient_id, rng.pick<std::string_view>(kPractices)))
-          << '\n';
+  const std::string patient_id = "gp-" + zero_padded(index + 1, 7);
+  out.gp_ << json::serialize(gp_patient(c, patient_id)) << '\n';
   out.truth_ << "gp," << patient_id << ',' << c.person_id << '\n';
   ++summary.gp_patients;
   int dose = 0;
@@ -242,12 +241,15 @@ void write_gp_records(Random& rng, const Child& c, int64_t index, Date as_of, Fe
   }
 }
 
-void write_social_care_records(Random& rng, const Child& c, int64_t index, Date as_of,
+void write_social_care_records(Random& rng, const Child& c, int64_t index, const World& world,
                                FeedWriter& out, SynthSummary& summary) {
-  const std::string local_id = "CSC" + padded(index + 1, 7);
-  const std::string postcode = rng.chance(0.1) ? make_postcode(rng) : c.postcode;
-  out.csc_persons_ << local_id << ',' << csv_field(social_care_given_name(rng, c.given_name)) << ','
-                   << csv_field(c.family_name) << ',' << format_iso_date(c.birth_date) << ','
+  const Date as_of = world.as_of;
+  const std::string local_id = "CSC" + zero_padded(index + 1, 7);
+  // One in ten have moved since the GP last heard.
+  const std::string postcode =
+      rng.chance(0.1) ? synth::postcode_in(rng, world.any_lsoa(rng)) : c.postcode;
+  out.csc_persons_ << local_id << ',' << csv_quote(social_care_given_name(rng, c.given_name)) << ','
+                   << csv_quote(c.family_name) << ',' << format_iso_date(c.birth_date) << ','
                    << c.sex << ',' << postcode << ',' << social_care_nhs_number(rng, c.nhs_number)
                    << '\n';
   out.truth_ << "social_care," << local_id << ',' << c.person_id << '\n';
@@ -288,13 +290,16 @@ Result<SynthSummary> synthesise(const SynthOptions& options) {
   if (!out.good()) return Error::io_error("cannot write feeds under '" + dir.string() + "'");
 
   Random rng(options.seed);
+  const World world(synth::make_reference(rng, options.children, options.as_of), options.as_of);
+  if (Status s = synth::write_reference(world.reference, options.out_dir); !s.ok())
+    return s.error();
   std::set<std::string> used_numbers;
   SynthSummary summary;
   Progress progress("synth", options.children);
   for (int64_t i = 0; i < options.children; ++i) {
-    const Child child = make_child(rng, i, options.as_of, used_numbers);
+    const Child child = make_child(rng, i, world, used_numbers);
     if (rng.chance(0.98)) write_gp_records(rng, child, i, options.as_of, out, summary);
-    if (rng.chance(0.12)) write_social_care_records(rng, child, i, options.as_of, out, summary);
+    if (rng.chance(0.12)) write_social_care_records(rng, child, i, world, out, summary);
     ++summary.children;
     progress.advance();
   }

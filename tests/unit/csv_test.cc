@@ -54,5 +54,15 @@ TEST(CsvReader, UnclosedQuoteIsAnErrorNotACrash) {
   EXPECT_EQ(rows[0].line, 1);
 }
 
+TEST(CsvQuote, QuotesOnlyWhenNeededAndRoundTrips) {
+  EXPECT_EQ(csv_quote("plain"), "plain");
+  EXPECT_EQ(csv_quote("O'Brien, Jo"), "\"O'Brien, Jo\"");
+  EXPECT_EQ(csv_quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+  auto rows =
+      read_all(csv_quote("a,b") + "," + csv_quote("two\nlines") + "," + csv_quote("q\"") + "\n");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"a,b", "two\nlines", "q\""}));
+}
+
 }  // namespace
 }  // namespace onechild

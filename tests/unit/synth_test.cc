@@ -2,13 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "core/csv.h"
 #include "core/nhs_number.h"
 #include "support/temp_dir.h"
+#include "synth/reference.h"
 
 namespace onechild {
 namespace {
@@ -79,6 +83,25 @@ TEST(Synth, TruthCoversEverySourceRecord) {
   EXPECT_GT(summary->social_care_persons, 0);
 }
 
+TEST(Synth, WritesReferenceDataThatFeedsUse) {
+  TempDir dir;
+  ASSERT_TRUE(synthesise(options(dir.path().string())).ok());
+  const std::string geography = slurp(dir.path() / "reference/geography.csv");
+  const std::string organisations = slurp(dir.path() / "reference/organisations.csv");
+  EXPECT_EQ(geography.rfind("lsoa_code,lsoa_name,imd_decile,", 0), 0u);
+  EXPECT_EQ(organisations.rfind("code,name,type,parent_code,", 0), 0u);
+  // Every GP patient's practice is a practice in the reference data.
+  std::ifstream in(dir.path() / "feeds/gp.ndjson");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto v = boost::json::parse(line).as_object();
+    if (v["resourceType"] != "Patient") continue;
+    const std::string practice(
+        v["generalPractitioner"].as_array()[0].at("identifier").at("value").as_string());
+    EXPECT_NE(organisations.find("\n" + practice + ","), std::string::npos) << practice;
+  }
+}
+
 TEST(Synth, RejectsBadOptions) {
   TempDir dir;
   auto o = options(dir.path().string());
@@ -93,3 +116,56 @@ TEST(Synth, RejectsBadOptions) {
 
 }  // namespace
 }  // namespace onechild
+
+namespace onechild::synth {
+namespace {
+
+bool matches(const std::string& text, const char* pattern) {
+  return std::regex_match(text, std::regex(pattern));
+}
+
+TEST(Reference, EveryDecileAndRealCodeFormats) {
+  Random rng(3);
+  const Reference ref = make_reference(
+      rng, 20000, Date{std::chrono::year{2026}, std::chrono::month{11}, std::chrono::day{1}});
+  EXPECT_GE(ref.places.size(), 2u);
+  EXPECT_LE(ref.places.size(), 4u);
+  EXPECT_GE(ref.lsoas.size(), 60u);  // about one per 300 children
+  std::set<int> deciles;
+  for (const auto& l : ref.lsoas) {
+    deciles.insert(l.imd_decile);
+    EXPECT_TRUE(matches(l.code, "E01[0-9]{6}")) << l.code;
+    EXPECT_TRUE(matches(l.ward_code, "E05[0-9]{6}")) << l.ward_code;
+    EXPECT_TRUE(matches(postcode_in(rng, l), "[A-Z]{2}[0-9]{1,2} [0-9][ABD-HJLNP-UW-Z]{2}"));
+  }
+  EXPECT_EQ(deciles.size(), 10u);
+  for (const auto& p : ref.places)
+    EXPECT_TRUE(matches(p.code, "E06[0-9]{6}")) << p.code;
+}
+
+TEST(Reference, PracticesBelongToAPcnInTheirPlaceAndSomeAreHubs) {
+  Random rng(3);
+  const Date as_of{std::chrono::year{2026}, std::chrono::month{11}, std::chrono::day{1}};
+  const Reference ref = make_reference(rng, 5000, as_of);
+  const auto practices = ref.of_type("gp-practice");
+  ASSERT_FALSE(practices.empty());
+  int hubs = 0;
+  for (const auto* practice : practices) {
+    EXPECT_TRUE(matches(practice->code, "[A-Z][0-9]{5}")) << practice->code;
+    const auto pcns = ref.of_type("pcn", practice->place);
+    EXPECT_TRUE(std::any_of(pcns.begin(), pcns.end(), [&](const Organisation* pcn) {
+      return pcn->code == practice->parent_code;
+    })) << practice->code;
+    if (practice->hub_from) ++hubs;
+  }
+  EXPECT_GT(hubs, 0);
+  EXPECT_LT(hubs, static_cast<int>(practices.size()));
+  for (const char* type : {"acute-trust", "community-trust", "mental-health-trust"}) {
+    ASSERT_EQ(ref.of_type(type).size(), 1u) << type;
+    EXPECT_TRUE(matches(ref.of_type(type)[0]->code, "R[A-Z0-9]{2}"));
+  }
+  EXPECT_EQ(ref.of_type("local-authority").size(), ref.places.size());
+}
+
+}  // namespace
+}  // namespace onechild::synth

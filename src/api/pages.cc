@@ -2,6 +2,7 @@
 
 #include "api/http_util.h"
 #include "core/date.h"
+#include "core/ethnicity.h"
 
 namespace onechild::api {
 namespace {
@@ -57,6 +58,15 @@ std::string nice_date(const std::optional<std::string>& iso) {
   if (!iso) return "Not recorded";
   auto date = parse_iso_date(*iso);
   return date.ok() ? format_uk_date(*date) : *iso;
+}
+
+std::string ethnicity_of(const ChildRecord& record) {
+  for (const auto& id : record.identities) {
+    if (!id.ethnic_category) continue;
+    auto category = find_ethnic_category(*id.ethnic_category);
+    return category ? std::string(category->name) : *id.ethnic_category;
+  }
+  return "Not recorded";
 }
 
 std::string formatted_nhs_number(const std::optional<std::string>& digits) {
@@ -165,6 +175,7 @@ std::string record_page(const User& user, const ChildRecord& record) {
           summary_row("Date of birth", nice_date(record.birth_date())) +
           summary_row("Sex", first && first->sex ? *first->sex : "Not recorded") +
           summary_row("Postcode", first && first->postcode ? *first->postcode : "Not recorded") +
+          summary_row("Ethnicity", ethnicity_of(record)) +
           summary_row("Sources", sources.empty() ? "None" : sources) + "</dl>";
   main += immunisations_section(record) + social_care_section(record);
   return layout(record.display_name(), user, main);

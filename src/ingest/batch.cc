@@ -69,8 +69,8 @@ Result<Batch> Batch::begin(Database& db, FileReport& report) {
   // re-load change nothing.
   auto person = db.prepare(
       "INSERT OR IGNORE INTO source_persons (source_system_id, original_id, nhs_number, "
-      "given_name, family_name, birth_date, sex, postcode, content_hash, batch_id, line) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      "given_name, family_name, birth_date, sex, postcode, content_hash, batch_id, line, "
+      "ethnic_category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   if (!person.ok()) return person.error();
   auto event = db.prepare(
       "INSERT OR IGNORE INTO source_events (source_system_id, original_id, person_original_id, "
@@ -105,7 +105,8 @@ Status Batch::accept_person(const PersonRow& row, int64_t line, std::string_view
       .bind(8, row.postcode)
       .bind(9, content_hash(raw))
       .bind(10, batch_id_)
-      .bind(11, line);
+      .bind(11, line)
+      .bind(12, row.ethnic_category);
   return count_insert(insert_person_);
 }
 

@@ -14,6 +14,7 @@ namespace onechild::ingest {
 struct PersonRow {
   std::string original_id;
   std::optional<std::string> nhs_number, given_name, family_name, birth_date, sex, postcode;
+  std::optional<std::string> ethnic_category;  // Data Dictionary code, "A".."S" or "Z"
 };
 
 struct EventRow {

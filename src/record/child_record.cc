@@ -34,7 +34,8 @@ namespace {
 
 Status load_identities(Database& db, ChildRecord& record) {
   auto stmt = db.prepare(R"sql(
-    SELECT s.code, p.original_id, p.given_name, p.family_name, p.birth_date, p.sex, p.postcode
+    SELECT s.code, p.original_id, p.given_name, p.family_name, p.birth_date, p.sex, p.postcode,
+           p.ethnic_category
     FROM links l
     JOIN source_persons p ON p.id = l.source_person_id
     JOIN source_systems s ON s.id = p.source_system_id
@@ -46,7 +47,7 @@ Status load_identities(Database& db, ChildRecord& record) {
     record.identities.push_back({row.column_text(0), row.column_text(1),
                                  row.column_optional_text(2), row.column_optional_text(3),
                                  row.column_optional_text(4), row.column_optional_text(5),
-                                 row.column_optional_text(6)});
+                                 row.column_optional_text(6), row.column_optional_text(7)});
   });
 }
 

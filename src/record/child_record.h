@@ -18,6 +18,7 @@ struct SourceIdentity {
   std::string source;  // source system code, e.g. "gp"
   std::string original_id;
   std::optional<std::string> given_name, family_name, birth_date, sex, postcode;
+  std::optional<std::string> ethnic_category;  // Data Dictionary code
 };
 
 struct RecordEvent {

@@ -123,7 +123,13 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_child ON audit_log(child_id);
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kMigration1};
+// Migration 2: ethnic category (NHS Data Dictionary code), for inequality
+// breakdowns.
+constexpr std::string_view kMigration2 = R"sql(
+ALTER TABLE source_persons ADD COLUMN ethnic_category TEXT;
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kMigration1, kMigration2};
 
 }  // namespace
 

@@ -22,6 +22,18 @@ class Random {
   int64_t below(int64_t n) { return static_cast<int64_t>(next() % static_cast<uint64_t>(n)); }
   int64_t between(int64_t lo, int64_t hi) { return lo + below(hi - lo + 1); }
   bool chance(double p) { return static_cast<double>(next() >> 11) * 0x1.0p-53 < p; }
+  // An index drawn with probability proportional to its weight.
+  size_t weighted(std::span<const double> weights) {
+    double total = 0;
+    for (double w : weights)
+      total += w;
+    double at = static_cast<double>(next() >> 11) * 0x1.0p-53 * total;
+    for (size_t i = 0; i + 1 < weights.size(); ++i) {
+      if (at < weights[i]) return i;
+      at -= weights[i];
+    }
+    return weights.size() - 1;
+  }
   template <typename T>
   const T& pick(std::span<const T> items) {
     return items[static_cast<size_t>(below(static_cast<int64_t>(items.size())))];

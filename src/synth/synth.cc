@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/csv.h"
+#include "core/ethnicity.h"
 #include "core/nhs_number.h"
 #include "core/progress.h"
 #include "synth/format.h"
@@ -87,8 +88,16 @@ struct Child {
   std::string nhs_number;
   std::string given_name, family_name, sex, postcode;
   std::string practice;  // ODS code of the GP practice, in the child's place
+  char ethnic_category;  // Data Dictionary code
   Date birth_date;
 };
+
+std::vector<double> census_shares() {
+  std::vector<double> shares;
+  for (const auto& category : ethnic_categories())
+    shares.push_back(category.census_2021_share);
+  return shares;
+}
 
 // The places and organisations children are drawn into, with the lists the
 // per-child draws need prepared once.
@@ -108,6 +117,7 @@ struct World {
 
   synth::Reference reference;
   Date as_of;
+  std::vector<double> ethnicity_shares = census_shares();
   std::vector<std::vector<std::string>> practices_by_place;
 };
 
@@ -121,6 +131,18 @@ std::string make_nhs_number(Random& rng, std::set<std::string>& used) {
   }
 }
 
+// Ages 0-24 in five-year bands of roughly equal size, the 0-4s a little
+// fewer (as in ONS mid-year estimates for England), uniform within a band.
+int draw_age_in_days(Random& rng) {
+  constexpr std::array<double, 5> kBandWeight = {0.90, 1.0, 1.0, 1.0, 1.0};
+  const auto band = static_cast<int>(rng.weighted(kBandWeight));
+  return band * 5 * 365 + static_cast<int>(rng.below(5 * 365));
+}
+
+char draw_ethnic_category(Random& rng, std::span<const double> shares) {
+  return ethnic_categories()[rng.weighted(shares)].code;
+}
+
 Child make_child(Random& rng, int64_t index, const World& world, std::set<std::string>& used) {
   Child c;
   c.person_id = "P" + zero_padded(index + 1, 7);
@@ -132,7 +154,8 @@ Child make_child(Random& rng, int64_t index, const World& world, std::set<std::s
   const synth::Lsoa& home = world.any_lsoa(rng);
   c.postcode = synth::postcode_in(rng, home);
   c.practice = rng.pick<std::string>(world.practices_by_place[static_cast<size_t>(home.place)]);
-  c.birth_date = add_days(world.as_of, -static_cast<int>(rng.between(0, 18 * 365 - 1)));
+  c.ethnic_category = draw_ethnic_category(rng, world.ethnicity_shares);
+  c.birth_date = add_days(world.as_of, -draw_age_in_days(rng));
   return c;
 }
 
@@ -140,6 +163,16 @@ json::object gp_patient(const Child& c, const std::string& id) {
   return json::object{
       {"resourceType", "Patient"},
       {"id", id},
+      {"extension",
+       json::array{json::object{
+           {"url", kEthnicCategoryExtension},
+           {"valueCodeableConcept",
+            json::object{
+                {"coding", json::array{json::object{
+                               {"system", kEthnicCategorySystem},
+                               {"code", std::string(1, c.ethnic_category)},
+                               {"display", find_ethnic_category(std::string(1, c.ethnic_category))
+                                               ->name}}}}}}}}},
       {"identifier",
        json::array{json::object{
            {"extension",

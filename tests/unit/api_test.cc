@@ -135,6 +135,7 @@ TEST_F(RouterTest, SearchFindsTheChildAndTheRecordIsEscapedAndAudited) {
   EXPECT_EQ(record.body.find("<b>Zoë</b>"), std::string::npos);
   EXPECT_NE(record.body.find("943 476 5919"), std::string::npos);
   EXPECT_NE(record.body.find("MMR"), std::string::npos);
+  EXPECT_NE(record.body.find("Ethnicity"), std::string::npos);
   EXPECT_EQ(header(record, "Cache-Control"), "no-store");
   EXPECT_NE(header(record, "Content-Security-Policy").find("default-src 'self'"),
             std::string::npos);

@@ -23,6 +23,21 @@ TEST(FhirResource, ReadsPatient) {
   EXPECT_EQ(p.postcode, "LS1 4AB");
 }
 
+TEST(FhirResource, ReadsEthnicCategoryExtension) {
+  auto row = parse_fhir_resource(R"({"resourceType":"Patient","id":"p","extension":[
+    {"url":"https://example.org/other","valueString":"x"},
+    {"url":"https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory",
+     "valueCodeableConcept":{"coding":[{"system":"https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland","code":"N"}]}}]})");
+  ASSERT_TRUE(row.ok()) << row.error().to_string();
+  EXPECT_EQ(std::get<PersonRow>(*row).ethnic_category, "N");
+
+  auto unknown = parse_fhir_resource(R"({"resourceType":"Patient","id":"p","extension":[
+    {"url":"https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory",
+     "valueCodeableConcept":{"coding":[{"code":"Q"}]}}]})");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().field(), "extension.ethnicCategory");
+}
+
 TEST(FhirResource, PatientWithoutNhsNumberIsAccepted) {
   auto row = parse_fhir_resource(R"({"resourceType":"Patient","id":"x",
     "identifier":[{"system":"https://example.org/local","value":"123"}]})");

@@ -44,6 +44,26 @@ TEST(Database, ReopeningDoesNotReapplyMigrations) {
   EXPECT_EQ(stmt->column_int64(0), 1);
 }
 
+TEST(Database, UpgradesAnOlderDatabaseInPlace) {
+  TempDir dir;
+  {
+    // Make a version-1 database: migration 2 added source_persons.ethnic_category.
+    auto db = Database::open(dir.file("a.db"));
+    ASSERT_TRUE(db->execute("ALTER TABLE source_persons DROP COLUMN ethnic_category").ok());
+    ASSERT_TRUE(db->execute("PRAGMA user_version = 1").ok());
+    ASSERT_TRUE(
+        db->execute("INSERT INTO children (nhs_number, created_at) VALUES ('9434765919', 'x')")
+            .ok());
+  }
+  auto db = Database::open(dir.file("a.db"));
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  EXPECT_EQ(db->schema_version(), static_cast<int>(schema_migrations().size()));
+  EXPECT_TRUE(db->prepare("SELECT ethnic_category FROM source_persons").ok());
+  auto kept = db->prepare("SELECT count(*) FROM children");
+  ASSERT_TRUE(*kept->step());
+  EXPECT_EQ(kept->column_int64(0), 1);
+}
+
 TEST(Database, RefusesNewerSchema) {
   TempDir dir;
   {

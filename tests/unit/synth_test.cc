@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -100,6 +101,45 @@ TEST(Synth, WritesReferenceDataThatFeedsUse) {
         v["generalPractitioner"].as_array()[0].at("identifier").at("value").as_string());
     EXPECT_NE(organisations.find("\n" + practice + ","), std::string::npos) << practice;
   }
+}
+
+// Distributions on a population of 20,000 (issue 3's tolerance checks).
+TEST(Synth, AgeBandsAndEthnicityFollowThePopulation) {
+  TempDir dir;
+  auto o = options(dir.path().string());
+  o.children = 20000;
+  ASSERT_TRUE(synthesise(o).ok());
+  std::array<int, 5> bands{};
+  std::map<std::string, int> ethnicity;
+  int patients = 0;
+  std::ifstream in(dir.path() / "feeds/gp.ndjson");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto v = boost::json::parse(line).as_object();
+    if (v["resourceType"] != "Patient") continue;
+    ++patients;
+    auto birth = parse_iso_date(std::string(v["birthDate"].as_string()));
+    ASSERT_TRUE(birth.ok());
+    const int age = age_in_years(*birth, o.as_of);
+    ASSERT_GE(age, 0);
+    ASSERT_LE(age, 24);
+    ++bands[static_cast<size_t>(age / 5)];
+    ++ethnicity[std::string(v["extension"]
+                                .as_array()[0]
+                                .at("valueCodeableConcept")
+                                .at("coding")
+                                .as_array()[0]
+                                .at("code")
+                                .as_string())];
+  }
+  for (size_t b = 1; b < bands.size(); ++b) {
+    EXPECT_NEAR(static_cast<double>(bands[b]) / patients, 1.0 / 4.9, 0.015) << "band " << b;
+  }
+  EXPECT_NEAR(static_cast<double>(bands[0]) / patients, 0.9 / 4.9, 0.015);
+  EXPECT_LT(bands[0], bands[1]);
+  EXPECT_NEAR(static_cast<double>(ethnicity["A"]) / patients, 0.744, 0.015);
+  EXPECT_NEAR(static_cast<double>(ethnicity["H"]) / patients, 0.031, 0.006);
+  EXPECT_EQ(ethnicity.size(), 16u);  // every category appears
 }
 
 TEST(Synth, RejectsBadOptions) {

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/date.h"
+#include "core/ethnicity.h"
 #include "core/nhs_number.h"
 
 namespace onechild::ingest {
@@ -66,6 +67,33 @@ Result<std::optional<std::string>> checked_date(std::optional<std::string> text,
   return std::optional<std::string>{format_iso_date(*date)};
 }
 
+// UK Core ethnic category extension: valueCodeableConcept.coding[0].code.
+// An unknown code is an error, not silently dropped: breakdowns depend on it.
+Result<std::optional<std::string>> ethnic_category_of(const json::object& patient) {
+  const json::value* extensions = patient.if_contains("extension");
+  if (extensions == nullptr) return std::optional<std::string>{};
+  if (!extensions->is_array()) return bad("extension", "must be an array");
+  for (const auto& ext : extensions->get_array()) {
+    const json::object* obj = ext.if_object();
+    if (obj == nullptr) return bad("extension", "must hold objects");
+    auto url = optional_string(*obj, "url", "extension.url");
+    if (!url.ok()) return url.error();
+    if (!*url || **url != kEthnicCategoryExtension) continue;
+    const json::value* concept_value = obj->if_contains("valueCodeableConcept");
+    const json::object* coding = concept_value != nullptr && concept_value->is_object()
+                                     ? first_object(concept_value->get_object(), "coding")
+                                     : nullptr;
+    if (coding == nullptr) return bad("extension.ethnicCategory", "has no coding");
+    auto code = optional_string(*coding, "code", "extension.ethnicCategory");
+    if (!code.ok()) return code.error();
+    if (!*code || !find_ethnic_category(**code)) {
+      return bad("extension.ethnicCategory", "unknown ethnic category code");
+    }
+    return *code;
+  }
+  return std::optional<std::string>{};
+}
+
 Result<FhirRow> parse_patient(const json::object& resource) {
   PersonRow row;
   auto id = required_id(resource);
@@ -98,6 +126,9 @@ Result<FhirRow> parse_patient(const json::object& resource) {
     if (!postcode.ok()) return postcode.error();
     row.postcode = *postcode;
   }
+  auto ethnicity = ethnic_category_of(resource);
+  if (!ethnicity.ok()) return ethnicity.error();
+  row.ethnic_category = *ethnicity;
   return FhirRow{std::move(row)};
 }
 

@@ -83,6 +83,8 @@ constexpr std::array<ScheduledDose, 14> kSchedule = {{{56, kSixInOne},
 constexpr std::array<std::string_view, 3> kEpisodeCategories = {
     "Child in need", "Child protection plan", "Looked after"};
 
+constexpr int64_t kMaxChildren = 800'000;
+
 struct Child {
   std::string person_id;
   std::string nhs_number;
@@ -308,8 +310,11 @@ void write_social_care_records(Random& rng, const Child& c, int64_t index, const
 
 Result<SynthSummary> synthesise(const SynthOptions& options) {
   if (options.children <= 0) return Error::invalid_argument("--children must be at least 1");
-  if (options.children > 5'000'000) {
-    return Error::invalid_argument("--children must be at most 5,000,000");
+  // NHS numbers come from the 999 test range: 909,091 valid numbers, and
+  // drawing unique ones slows sharply as the range fills.
+  if (options.children > kMaxChildren) {
+    return Error::invalid_argument(
+        "--children must be at most 800,000 (the NHS test number range)");
   }
   const fs::path dir(options.out_dir);
   std::error_code ec;

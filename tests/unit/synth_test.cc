@@ -147,6 +147,10 @@ TEST(Synth, RejectsBadOptions) {
   auto o = options(dir.path().string());
   o.children = 0;
   EXPECT_FALSE(synthesise(o).ok());
+  o.children = 800'001;
+  auto too_many = synthesise(o);
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_NE(too_many.error().message().find("800,000"), std::string::npos);
   o.children = 10;
   o.out_dir = "/proc/no-such-place";
   auto r = synthesise(o);

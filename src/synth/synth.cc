@@ -83,9 +83,18 @@ constexpr std::array<ScheduledDose, 14> kSchedule = {{{56, kSixInOne},
 constexpr std::array<std::string_view, 3> kEpisodeCategories = {
     "Child in need", "Child protection plan", "Looked after"};
 
-constexpr int64_t kMaxChildren = 800'000;
+// Children and their parents take NHS numbers from the 999 test range
+// (909,091 valid numbers); past this many children the range runs short.
+constexpr int64_t kMaxChildren = 500'000;
+
+// Children per household, 1 to 4, and how often a further child is a twin.
+constexpr std::array<double, 4> kHouseholdSizeWeight = {0.45, 0.35, 0.15, 0.05};
+constexpr double kTwinRate = 0.016;
+// A step-sibling, or a child known by another parent's surname.
+constexpr double kOtherSurnameRate = 0.1;
 
 struct Child {
+  int64_t index = 0;  // 0-based, in the order children are generated
   std::string person_id;
   std::string nhs_number;
   std::string given_name, family_name, sex, postcode;
@@ -101,6 +110,15 @@ std::vector<double> census_shares() {
   return shares;
 }
 
+// The home and parent that siblings share.
+struct Household {
+  std::string family_name;
+  std::string postcode;
+  std::string practice;
+  std::string parent_nhs_number;
+  char ethnic_category;
+};
+
 // The places and organisations children are drawn into, with the lists the
 // per-child draws need prepared once.
 struct World {
@@ -112,6 +130,7 @@ struct World {
       }
     }
   }
+  Household make_household(Random& rng, std::set<std::string>& used) const;
   const synth::Lsoa& any_lsoa(Random& rng) const {
     return reference
         .lsoas[static_cast<size_t>(rng.below(static_cast<int64_t>(reference.lsoas.size())))];
@@ -145,19 +164,35 @@ char draw_ethnic_category(Random& rng, std::span<const double> shares) {
   return ethnic_categories()[rng.weighted(shares)].code;
 }
 
-Child make_child(Random& rng, int64_t index, const World& world, std::set<std::string>& used) {
+Household World::make_household(Random& rng, std::set<std::string>& used) const {
+  Household h;
+  h.family_name = std::string(rng.pick<std::string_view>(kFamilyNames));
+  const synth::Lsoa& home = any_lsoa(rng);
+  h.postcode = synth::postcode_in(rng, home);
+  h.practice = rng.pick<std::string>(practices_by_place[static_cast<size_t>(home.place)]);
+  h.parent_nhs_number = make_nhs_number(rng, used);
+  h.ethnic_category = draw_ethnic_category(rng, ethnicity_shares);
+  return h;
+}
+
+// A child of the household; a twin shares the previous child's birth date.
+Child make_child(Random& rng, int64_t index, const World& world, const Household& home,
+                 const Child* twin_of, std::set<std::string>& used) {
   Child c;
+  c.index = index;
   c.person_id = "P" + zero_padded(index + 1, 7);
   c.nhs_number = make_nhs_number(rng, used);
   c.sex = rng.chance(0.51) ? "male" : "female";
   c.given_name = std::string(c.sex == "male" ? rng.pick<std::string_view>(kBoyNames)
                                              : rng.pick<std::string_view>(kGirlNames));
-  c.family_name = std::string(rng.pick<std::string_view>(kFamilyNames));
-  const synth::Lsoa& home = world.any_lsoa(rng);
-  c.postcode = synth::postcode_in(rng, home);
-  c.practice = rng.pick<std::string>(world.practices_by_place[static_cast<size_t>(home.place)]);
-  c.ethnic_category = draw_ethnic_category(rng, world.ethnicity_shares);
-  c.birth_date = add_days(world.as_of, -draw_age_in_days(rng));
+  c.family_name = rng.chance(kOtherSurnameRate)
+                      ? std::string(rng.pick<std::string_view>(kFamilyNames))
+                      : home.family_name;
+  c.postcode = home.postcode;
+  c.practice = home.practice;
+  c.ethnic_category = home.ethnic_category;
+  c.birth_date =
+      twin_of != nullptr ? twin_of->birth_date : add_days(world.as_of, -draw_age_in_days(rng));
   return c;
 }
 
@@ -219,15 +254,32 @@ json::object gp_immunisation(const std::string& id, const std::string& patient_i
 
 // The NHS number as social care recorded it: usually right, sometimes
 // missing, occasionally mistyped (one digit wrong fails Modulus 11).
-std::string social_care_nhs_number(Random& rng, const std::string& true_number) {
-  if (rng.chance(0.15)) return "";
+// Social care's record of a value, and what kind of error (if any) it is.
+struct Recorded {
+  std::string value;
+  std::string error;  // empty when recorded correctly
+};
+
+// The NHS number as social care recorded it: usually right; often missing;
+// sometimes mistyped (one digit wrong fails Modulus 11); and sometimes a
+// valid number that belongs to someone else, a sibling's or the mother's,
+// which no check digit can catch.
+Recorded social_care_nhs_number(Random& rng, const Child& child, const std::vector<Child>& family,
+                                const Household& home) {
+  if (rng.chance(0.15)) return {"", "missing"};
   if (rng.chance(0.03)) {
-    std::string typo = true_number;
+    std::string typo = child.nhs_number;
     const auto pos = static_cast<size_t>(rng.below(9));
     typo[pos] = static_cast<char>('0' + (typo[pos] - '0' + 1 + rng.below(9)) % 10);
-    return typo.substr(0, 3) + " " + typo.substr(3, 3) + " " + typo.substr(6);
+    return {typo.substr(0, 3) + " " + typo.substr(3, 3) + " " + typo.substr(6), "mistyped"};
   }
-  return true_number;
+  if (rng.chance(0.02)) {
+    for (const Child& sibling : family) {
+      if (sibling.person_id != child.person_id) return {sibling.nhs_number, "sibling's number"};
+    }
+    return {home.parent_nhs_number, "parent's number"};
+  }
+  return {child.nhs_number, ""};
 }
 
 std::string social_care_given_name(Random& rng, const std::string& name) {
@@ -245,16 +297,27 @@ class FeedWriter {
       : gp_(dir / "feeds" / "gp.ndjson"),
         csc_persons_(dir / "feeds" / "social_care.persons.csv"),
         csc_episodes_(dir / "feeds" / "social_care.episodes.csv"),
-        truth_(dir / "truth" / "persons.csv") {
+        truth_(dir / "truth" / "persons.csv"),
+        errors_(dir / "truth" / "errors.csv") {
     csc_persons_ << "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n";
     csc_episodes_ << "episode_id,local_id,category,start_date,end_date\n";
     truth_ << "source,original_id,person_id\n";
-  }
-  bool good() const {
-    return gp_.good() && csc_persons_.good() && csc_episodes_.good() && truth_.good();
+    errors_ << "source,original_id,field,true_value,recorded_value,error\n";
   }
 
-  std::ofstream gp_, csc_persons_, csc_episodes_, truth_;
+  // Notes an injected error so tests can measure what linkage recovers.
+  void error(std::string_view id, std::string_view field, std::string_view truth,
+             const Recorded& recorded) {
+    if (recorded.error.empty()) return;
+    errors_ << "social_care," << id << ',' << field << ',' << csv_quote(truth) << ','
+            << csv_quote(recorded.value) << ',' << recorded.error << '\n';
+  }
+  bool good() const {
+    return gp_.good() && csc_persons_.good() && csc_episodes_.good() && truth_.good() &&
+           errors_.good();
+  }
+
+  std::ofstream gp_, csc_persons_, csc_episodes_, truth_, errors_;
 };
 
 void write_gp_records(Random& rng, const Child& c, int64_t index, Date as_of, FeedWriter& out,
@@ -277,16 +340,23 @@ void write_gp_records(Random& rng, const Child& c, int64_t index, Date as_of, Fe
 }
 
 void write_social_care_records(Random& rng, const Child& c, int64_t index, const World& world,
+                               const std::vector<Child>& family, const Household& home,
                                FeedWriter& out, SynthSummary& summary) {
   const Date as_of = world.as_of;
   const std::string local_id = "CSC" + zero_padded(index + 1, 7);
   // One in ten have moved since the GP last heard.
-  const std::string postcode =
-      rng.chance(0.1) ? synth::postcode_in(rng, world.any_lsoa(rng)) : c.postcode;
-  out.csc_persons_ << local_id << ',' << csv_quote(social_care_given_name(rng, c.given_name)) << ','
+  const Recorded postcode = rng.chance(0.1)
+                                ? Recorded{synth::postcode_in(rng, world.any_lsoa(rng)), "moved"}
+                                : Recorded{c.postcode, ""};
+  const std::string given = social_care_given_name(rng, c.given_name);
+  const Recorded given_name{given, given == c.given_name ? "" : "nickname"};
+  const Recorded nhs = social_care_nhs_number(rng, c, family, home);
+  out.csc_persons_ << local_id << ',' << csv_quote(given_name.value) << ','
                    << csv_quote(c.family_name) << ',' << format_iso_date(c.birth_date) << ','
-                   << c.sex << ',' << postcode << ',' << social_care_nhs_number(rng, c.nhs_number)
-                   << '\n';
+                   << c.sex << ',' << postcode.value << ',' << nhs.value << '\n';
+  out.error(local_id, "given_name", c.given_name, given_name);
+  out.error(local_id, "postcode", c.postcode, postcode);
+  out.error(local_id, "nhs_number", c.nhs_number, nhs);
   out.truth_ << "social_care," << local_id << ',' << c.person_id << '\n';
   ++summary.social_care_persons;
 
@@ -314,7 +384,7 @@ Result<SynthSummary> synthesise(const SynthOptions& options) {
   // drawing unique ones slows sharply as the range fills.
   if (options.children > kMaxChildren) {
     return Error::invalid_argument(
-        "--children must be at most 800,000 (the NHS test number range)");
+        "--children must be at most 500,000 (the NHS test number range, shared with parents)");
   }
   const fs::path dir(options.out_dir);
   std::error_code ec;
@@ -334,12 +404,25 @@ Result<SynthSummary> synthesise(const SynthOptions& options) {
   std::set<std::string> used_numbers;
   SynthSummary summary;
   Progress progress("synth", options.children);
-  for (int64_t i = 0; i < options.children; ++i) {
-    const Child child = make_child(rng, i, world, used_numbers);
-    if (rng.chance(0.98)) write_gp_records(rng, child, i, options.as_of, out, summary);
-    if (rng.chance(0.12)) write_social_care_records(rng, child, i, world, out, summary);
-    ++summary.children;
-    progress.advance();
+  std::vector<Child> family;
+  for (int64_t i = 0; i < options.children;) {
+    const Household home = world.make_household(rng, used_numbers);
+    const auto size = static_cast<int64_t>(rng.weighted(kHouseholdSizeWeight)) + 1;
+    family.clear();
+    for (int64_t k = 0; k < size && i < options.children; ++k, ++i) {
+      const Child* twin_of = !family.empty() && rng.chance(kTwinRate) ? &family.back() : nullptr;
+      family.push_back(make_child(rng, i, world, home, twin_of, used_numbers));
+    }
+    // Feeds are written once the whole family exists, so a record can carry
+    // a sibling's number by mistake.
+    for (const Child& child : family) {
+      if (rng.chance(0.98)) write_gp_records(rng, child, child.index, options.as_of, out, summary);
+      if (rng.chance(0.12)) {
+        write_social_care_records(rng, child, child.index, world, family, home, out, summary);
+      }
+      ++summary.children;
+      progress.advance();
+    }
   }
   progress.finish();
 

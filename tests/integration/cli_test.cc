@@ -111,8 +111,9 @@ TEST(Cli, SynthIngestLinkEvaluateChain) {
   ASSERT_EQ(eval.status, 0) << eval.err;
   EXPECT_NE(eval.out.find("pairwise precision"), std::string::npos);
   auto figures = read_json(dir.file("eval.json"));
-  // Exact NHS-number matching makes no false links on synthetic data...
-  EXPECT_DOUBLE_EQ(figures["precision"].as_double(), 1.0);
+  // Exact NHS-number matching links wrongly only where social care recorded
+  // a sibling's or parent's valid number (2% of its records)...
+  EXPECT_GT(figures["precision"].as_double(), 0.95);
   // ...but misses the social care records that lack one.
   EXPECT_LT(figures["recall"].as_double(), 1.0);
   EXPECT_GT(figures["recall"].as_double(), 0.5);

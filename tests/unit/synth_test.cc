@@ -142,15 +142,68 @@ TEST(Synth, AgeBandsAndEthnicityFollowThePopulation) {
   EXPECT_EQ(ethnicity.size(), 16u);  // every category appears
 }
 
+// Reads a CSV file written by synth into records (header included).
+std::vector<std::vector<std::string>> read_csv(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  CsvReader reader(in);
+  std::vector<std::vector<std::string>> rows;
+  while (auto r = reader.next())
+    rows.push_back(r->fields);
+  return rows;
+}
+
+TEST(Synth, SiblingsShareAHomeAndSomeRecordsCarryTheirNumber) {
+  TempDir dir;
+  auto o = options(dir.path().string());
+  o.children = 20000;
+  ASSERT_TRUE(synthesise(o).ok());
+  // GP patients grouped by postcode: households put siblings together.
+  std::map<std::string, std::set<std::string>> surnames_at;
+  int patients = 0;
+  std::ifstream in(dir.path() / "feeds/gp.ndjson");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto v = boost::json::parse(line).as_object();
+    if (v["resourceType"] != "Patient") continue;
+    ++patients;
+    const std::string postcode(v["address"].as_array()[0].at("postalCode").as_string());
+    surnames_at[postcode].insert(std::string(v["name"].as_array()[0].at("family").as_string()));
+  }
+  int shared = 0;
+  for (const auto& [postcode, names] : surnames_at)
+    shared += names.size() < 3 ? 1 : 0;
+  EXPECT_LT(surnames_at.size(), static_cast<size_t>(patients * 0.75));  // ~1.8 children a home
+  EXPECT_GT(shared, static_cast<int>(surnames_at.size() * 0.9));
+
+  // Injected errors, at their documented rates among social care persons.
+  const auto persons = read_csv(dir.path() / "feeds/social_care.persons.csv");
+  const auto errors = read_csv(dir.path() / "truth/errors.csv");
+  ASSERT_EQ(errors[0], (std::vector<std::string>{"source", "original_id", "field", "true_value",
+                                                 "recorded_value", "error"}));
+  std::map<std::string, int> kinds;
+  for (size_t i = 1; i < errors.size(); ++i) {
+    ++kinds[errors[i][5]];
+    if (errors[i][5] == "sibling's number" || errors[i][5] == "parent's number") {
+      EXPECT_TRUE(NhsNumber::parse(errors[i][4]).ok());  // valid, but someone else's
+      EXPECT_NE(errors[i][3], errors[i][4]);
+    }
+  }
+  const double n = static_cast<double>(persons.size() - 1);
+  EXPECT_NEAR(kinds["missing"] / n, 0.15, 0.03);
+  EXPECT_NEAR(kinds["mistyped"] / n, 0.03 * 0.85, 0.015);
+  EXPECT_GT(kinds["sibling's number"] + kinds["parent's number"], 0);
+  EXPECT_NEAR(kinds["moved"] / n, 0.10, 0.03);
+}
+
 TEST(Synth, RejectsBadOptions) {
   TempDir dir;
   auto o = options(dir.path().string());
   o.children = 0;
   EXPECT_FALSE(synthesise(o).ok());
-  o.children = 800'001;
+  o.children = 500'001;
   auto too_many = synthesise(o);
   ASSERT_FALSE(too_many.ok());
-  EXPECT_NE(too_many.error().message().find("800,000"), std::string::npos);
+  EXPECT_NE(too_many.error().message().find("500,000"), std::string::npos);
   o.children = 10;
   o.out_dir = "/proc/no-such-place";
   auto r = synthesise(o);

@@ -103,20 +103,42 @@ TEST(Synth, WritesReferenceDataThatFeedsUse) {
   }
 }
 
-// Distributions on a population of 20,000 (issue 3's tolerance checks).
-TEST(Synth, AgeBandsAndEthnicityFollowThePopulation) {
-  TempDir dir;
-  auto o = options(dir.path().string());
-  o.children = 20000;
-  ASSERT_TRUE(synthesise(o).ok());
+// Distributions on a population of 20,000 (issue 3's tolerance checks),
+// generated once for the suite.
+class SynthPopulation : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    options_ = options(dir_->path().string());
+    options_.children = 20000;
+    ASSERT_TRUE(synthesise(options_).ok());
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  // Every Patient resource in the GP feed.
+  static std::vector<boost::json::object> gp_patients() {
+    std::vector<boost::json::object> found;
+    std::ifstream in(dir_->path() / "feeds/gp.ndjson");
+    std::string line;
+    while (std::getline(in, line)) {
+      auto v = boost::json::parse(line).as_object();
+      if (v["resourceType"] == "Patient") found.push_back(std::move(v));
+    }
+    return found;
+  }
+
+  static TempDir* dir_;
+  static SynthOptions options_;
+};
+TempDir* SynthPopulation::dir_ = nullptr;
+SynthOptions SynthPopulation::options_;
+
+TEST_F(SynthPopulation, AgeBandsAndEthnicityFollowThePopulation) {
+  const SynthOptions& o = options_;
   std::array<int, 5> bands{};
   std::map<std::string, int> ethnicity;
   int patients = 0;
-  std::ifstream in(dir.path() / "feeds/gp.ndjson");
-  std::string line;
-  while (std::getline(in, line)) {
-    auto v = boost::json::parse(line).as_object();
-    if (v["resourceType"] != "Patient") continue;
+  for (auto& v : gp_patients()) {
     ++patients;
     auto birth = parse_iso_date(std::string(v["birthDate"].as_string()));
     ASSERT_TRUE(birth.ok());
@@ -152,19 +174,12 @@ std::vector<std::vector<std::string>> read_csv(const std::filesystem::path& path
   return rows;
 }
 
-TEST(Synth, SiblingsShareAHomeAndSomeRecordsCarryTheirNumber) {
-  TempDir dir;
-  auto o = options(dir.path().string());
-  o.children = 20000;
-  ASSERT_TRUE(synthesise(o).ok());
+TEST_F(SynthPopulation, SiblingsShareAHomeAndSomeRecordsCarryTheirNumber) {
+  const TempDir& dir = *dir_;
   // GP patients grouped by postcode: households put siblings together.
   std::map<std::string, std::set<std::string>> surnames_at;
   int patients = 0;
-  std::ifstream in(dir.path() / "feeds/gp.ndjson");
-  std::string line;
-  while (std::getline(in, line)) {
-    auto v = boost::json::parse(line).as_object();
-    if (v["resourceType"] != "Patient") continue;
+  for (auto& v : gp_patients()) {
     ++patients;
     const std::string postcode(v["address"].as_array()[0].at("postalCode").as_string());
     surnames_at[postcode].insert(std::string(v["name"].as_array()[0].at("family").as_string()));

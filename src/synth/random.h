@@ -1,8 +1,11 @@
-// A small deterministic random source (SplitMix64). The standard library's
-// distributions differ between implementations, so synth draws its own to keep
-// "same seed, same ICS" true on every platform.
+// A small deterministic random source (SplitMix64) and the distributions
+// synth draws from. The standard library's distributions differ between
+// implementations, so synth draws its own to keep "same seed, same ICS" true
+// on every platform.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <span>
 
@@ -12,22 +15,58 @@ class Random {
  public:
   explicit Random(uint64_t seed) : state_(seed) {}
 
+  // An independent stream for one household, child or chunk: the output for
+  // a child depends on the seed and the child, not on what was drawn before,
+  // so work can be split across threads without changing a byte.
+  static Random stream(uint64_t seed, uint64_t kind, uint64_t index) {
+    Random mix(seed ^ (kind * 0xD1B54A32D192ED03ULL));
+    mix.state_ ^= index * 0x9E3779B97F4A7C15ULL;
+    return Random(mix.next());
+  }
+
   uint64_t next() {
     uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
   }
+  // Uniform in [0, 1).
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   // Uniform in [0, n). The modulo bias is below 2^-40 for the n used here.
   int64_t below(int64_t n) { return static_cast<int64_t>(next() % static_cast<uint64_t>(n)); }
   int64_t between(int64_t lo, int64_t hi) { return lo + below(hi - lo + 1); }
-  bool chance(double p) { return static_cast<double>(next() >> 11) * 0x1.0p-53 < p; }
+  bool chance(double p) { return uniform() < p; }
+
+  // Standard normal (Box-Muller; one value per call keeps the stream simple).
+  double normal() {
+    const double u1 = 1.0 - uniform();  // (0, 1]: log stays finite
+    const double u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * 3.14159265358979323846 * u2);
+  }
+  double normal(double mean, double sd) { return mean + sd * normal(); }
+  double exponential(double mean) { return -mean * std::log(1.0 - uniform()); }
+  // Log-normal given its median and the sd of its logarithm: waits and
+  // durations, which are skewed with a long tail.
+  double lognormal(double median, double sigma) { return median * std::exp(sigma * normal()); }
+
+  // Poisson counts: Knuth's method for the small means synth uses (events
+  // per year), a rounded normal beyond that.
+  int poisson(double mean) {
+    if (mean <= 0) return 0;
+    if (mean > 30) return std::max(0, static_cast<int>(std::lround(normal(mean, std::sqrt(mean)))));
+    const double limit = std::exp(-mean);
+    int k = 0;
+    for (double p = uniform(); p > limit; p *= uniform())
+      ++k;
+    return k;
+  }
+
   // An index drawn with probability proportional to its weight.
   size_t weighted(std::span<const double> weights) {
     double total = 0;
     for (double w : weights)
       total += w;
-    double at = static_cast<double>(next() >> 11) * 0x1.0p-53 * total;
+    double at = uniform() * total;
     for (size_t i = 0; i + 1 < weights.size(); ++i) {
       if (at < weights[i]) return i;
       at -= weights[i];
@@ -42,5 +81,13 @@ class Random {
  private:
   uint64_t state_;
 };
+
+// The probability p moved by `shift` on the log-odds scale: how synth lets
+// deprivation and family circumstances raise or lower a rate that is
+// documented as a proportion (coverage, completion) without leaving [0, 1].
+inline double shifted(double p, double shift) {
+  const double logit = std::log(p / (1.0 - p)) + shift;
+  return 1.0 / (1.0 + std::exp(-logit));
+}
 
 }  // namespace onechild::synth

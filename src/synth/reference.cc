@@ -4,6 +4,8 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "core/csv.h"
 #include "synth/format.h"
@@ -26,6 +28,38 @@ constexpr std::array<PlaceStyle, 4> kPlaces = {{{"Northbridge", "NB", 'N', -3},
                                                 {"Southdale", "SD", 'S', 3}}};
 
 constexpr int kChildrenPerLsoa = 300;
+// About fifteen addresses share a postcode; a few hundred children's homes
+// (and their neighbours without children) need a dozen in an LSOA.
+constexpr int kPostcodesPerLsoa = 12;
+// Outward codes have a one- or two-digit district, so large places reuse
+// district numbers across wards (as real districts span several wards).
+constexpr int kDistrictsPerPlace = 98;
+
+constexpr std::string_view kStreetNames[] = {
+    "Ash",     "Beech",   "Cedar",   "Elm",      "Hazel",    "Holly",    "Larch",   "Maple",
+    "Oak",     "Rowan",   "Willow",  "Alder",    "Birch",    "Hawthorn", "Juniper", "Laurel",
+    "Poplar",  "Sycamore", "Yew",    "Chestnut", "Church",   "Mill",     "Station", "Park",
+    "Victoria", "Albert", "Queen's", "King's",   "Windsor",  "York",     "Manor",   "Grange",
+    "Meadow",  "Orchard", "Brook",   "School",   "Chapel",   "Bridge",   "Market",  "Castle"};
+constexpr std::string_view kStreetKinds[] = {"Road",   "Street", "Close",  "Avenue",
+                                             "Lane",   "Grove",  "Way",    "Drive",
+                                             "Court",  "Crescent", "Gardens", "Terrace"};
+
+// Postcodes unique across the ICS: a fresh inward code ("4QT") for the
+// district each time. Inward codes never use C, I, K, M, O or V.
+void add_postcodes(Random& rng, Lsoa& lsoa, std::set<std::string>& used) {
+  static constexpr std::string_view kLetters = "ABDEFGHJLNPQRSTUWXYZ";
+  while (lsoa.postcodes.size() < static_cast<size_t>(kPostcodesPerLsoa)) {
+    std::string pc = lsoa.postcode_district + " " + std::to_string(rng.between(0, 9));
+    pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
+    pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
+    if (!used.insert(pc).second) continue;
+    std::string street(kStreetNames[rng.below(std::size(kStreetNames))]);
+    street += " ";
+    street += kStreetKinds[rng.below(std::size(kStreetKinds))];
+    lsoa.postcodes.push_back({std::move(pc), std::move(street)});
+  }
+}
 constexpr int kLsoasPerWard = 5;
 constexpr int kLsoasPerPcn = 15;
 constexpr int kPracticesPerPcn = 3;
@@ -88,12 +122,14 @@ Reference make_reference(Random& rng, int64_t children, Date as_of) {
   ref.icb_name = "NHS Synthetic Integrated Care Board";
   const int places = static_cast<int>(rng.between(2, 4));
   for (int p = 0; p < places; ++p) {
-    ref.places.push_back(
-        {"E069000" + zero_padded(p + 1, 2), std::string(kPlaces[static_cast<size_t>(p)].name)});
+    // LA numbers 990+ are unused by real local authorities.
+    ref.places.push_back({"E069000" + zero_padded(p + 1, 2),
+                          std::string(kPlaces[static_cast<size_t>(p)].name), 990 + p});
   }
 
   const int lsoas = static_cast<int>(std::max<int64_t>(10 * places, children / kChildrenPerLsoa));
   std::vector<int> per_place(static_cast<size_t>(places), 0);
+  std::set<std::string> used_postcodes;
   for (int i = 0; i < lsoas; ++i) {
     const int place = i % places;
     const int index_in_place = per_place[static_cast<size_t>(place)]++;
@@ -106,7 +142,10 @@ Reference make_reference(Random& rng, int64_t children, Date as_of) {
                              static_cast<char>('A' + index_in_place % 4),
                          decile, place, "E05" + zero_padded(900000 + place * 1000 + ward, 6),
                          std::string(style.name) + " Ward " + std::to_string(ward + 1),
-                         std::string(style.postcode_area) + std::to_string(ward + 1)});
+                         std::string(style.postcode_area) +
+                             std::to_string(ward % kDistrictsPerPlace + 1),
+                         {}});
+    add_postcodes(rng, ref.lsoas.back(), used_postcodes);
   }
 
   const Date hub_from = add_days(as_of, -730);
@@ -122,15 +161,6 @@ Reference make_reference(Random& rng, int64_t children, Date as_of) {
   ref.organisations.push_back(
       {"RZC", "Synthetic Mental Health NHS Trust", "mental-health-trust", "", -1, std::nullopt});
   return ref;
-}
-
-std::string postcode_in(Random& rng, const Lsoa& lsoa) {
-  // Inward codes never use C, I, K, M, O or V in their letters.
-  static constexpr std::string_view kLetters = "ABDEFGHJLNPQRSTUWXYZ";
-  std::string pc = lsoa.postcode_district + " " + std::to_string(rng.between(0, 9));
-  pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
-  pc += kLetters[static_cast<size_t>(rng.below(kLetters.size()))];
-  return pc;
 }
 
 Status write_reference(const Reference& ref, const std::string& dir) {
@@ -149,6 +179,14 @@ Status write_reference(const Reference& ref, const std::string& dir) {
         << ref.icb_code << ',' << ref.icb_ods << ',' << csv_quote(ref.icb_name) << ','
         << l.postcode_district << '\n';
   }
+  std::ofstream postcodes(fs::path(dir) / "reference" / "postcodes.csv");
+  postcodes << "postcode,lsoa_code,ward_code,local_authority_code\n";
+  for (const auto& l : ref.lsoas) {
+    for (const auto& pc : l.postcodes) {
+      postcodes << pc.code << ',' << l.code << ',' << l.ward_code << ','
+                << ref.places[static_cast<size_t>(l.place)].code << '\n';
+    }
+  }
   std::ofstream orgs(fs::path(dir) / "reference" / "organisations.csv");
   orgs << "code,name,type,parent_code,local_authority_code,child_health_hub_from\n";
   for (const auto& o : ref.organisations) {
@@ -156,7 +194,7 @@ Status write_reference(const Reference& ref, const std::string& dir) {
          << (o.place >= 0 ? ref.places[static_cast<size_t>(o.place)].code : "") << ','
          << (o.hub_from ? format_iso_date(*o.hub_from) : "") << '\n';
   }
-  if (!geo.good() || !orgs.good()) return Error::io_error("writing '" + dir + "/reference' failed");
+  if (!geo.good() || !postcodes.good() || !orgs.good()) return Error::io_error("writing '" + dir + "/reference' failed");
   return {};
 }
 

@@ -1,12 +1,15 @@
-// Synthetic ICS: a population of children and the feeds each organisation
-// would send about them, with the truth of who is who.
+// Synthetic ICS: a population of children and young people, their families
+// and places, what happened to them, and the feeds each organisation would
+// send about them, with the truth of who is who.
 //
-// Deterministic: the same options give byte-identical output. Numbers use the
-// 999 range, which the NHS reserves for testing, so no output can be mistaken
-// for a real patient.
+// Deterministic: the same options give byte-identical output, whatever the
+// number of threads. NHS numbers use the 999 range, which the NHS reserves
+// for testing, so no output can be mistaken for a real patient.
+// docs/synthetic-data.md lists every rate and its source.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "core/date.h"
@@ -19,20 +22,26 @@ struct SynthOptions {
   uint64_t seed = 1;
   Date as_of = today();  // ages and schedules are computed at this date
   std::string out_dir;
+  int history_years = 5;     // years of hospital, GP consultation and school census history
+  double hub_effect = -0.2;  // change in ED attendances and outpatients after a hub starts
+  int threads = 0;           // 0: one per core; the output does not depend on it
 };
 
 struct SynthSummary {
   int64_t children = 0;
-  int64_t gp_patients = 0;
-  int64_t immunisations = 0;
-  int64_t social_care_persons = 0;
-  int64_t social_care_episodes = 0;
+  std::map<std::string, int64_t> rows;  // data rows written, by file under DIR ("feeds/gp.ndjson")
+
+  int64_t rows_in(const std::string& file) const {
+    const auto it = rows.find(file);
+    return it == rows.end() ? 0 : it->second;
+  }
 };
 
-// Writes out_dir/feeds/gp.ndjson (FHIR R4 Patient + Immunization),
-// out_dir/feeds/social_care.persons.csv, out_dir/feeds/social_care.episodes.csv,
-// out_dir/truth/persons.csv (source,original_id,person_id) and
-// out_dir/truth/manifest.json.
+// Writes DIR/feeds/ (one or more files per organisation, docs/feeds.md),
+// DIR/reference/ (geography, postcodes, organisations) and DIR/truth/
+// (persons.csv: source,original_id,person_id for every person-level record;
+// errors.csv: every injected error; children.csv and parents.csv: the true
+// people; manifest.json).
 Result<SynthSummary> synthesise(const SynthOptions& options);
 
 }  // namespace onechild

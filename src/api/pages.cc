@@ -1,5 +1,8 @@
 #include "api/pages.h"
 
+#include <string_view>
+#include <utility>
+
 #include "api/http_util.h"
 #include "core/date.h"
 #include "core/ethnicity.h"
@@ -89,17 +92,53 @@ std::string cell(const std::string& text) {
   return R"(<td class="nhsuk-table__cell">)" + html_escape(text) + "</td>";
 }
 
+// FHIR Immunization.status in words: a dose recorded as not done (declined,
+// contraindicated) must never read as given.
+std::string immunisation_status(const std::optional<std::string>& status) {
+  if (!status || *status == "completed") return "Given";
+  if (*status == "not-done") return "Not given";
+  if (*status == "entered-in-error") return "Entered in error";
+  return *status;
+}
+
 std::string immunisations_section(const ChildRecord& record) {
   std::string rows;
   for (const auto& e : record.events) {
     if (e.kind != "immunisation") continue;
     rows += R"(<tr class="nhsuk-table__row">)" + cell(nice_date(e.start_date)) +
-            cell(e.display.value_or(e.code.value_or("Unknown vaccine"))) + cell(e.source) + "</tr>";
+            cell(e.display.value_or(e.code.value_or("Unknown vaccine"))) +
+            cell(immunisation_status(e.status)) + cell(e.source) + "</tr>";
   }
   std::string html = R"(<h2 id="immunisations-heading">Immunisations</h2>)";
   if (rows.empty()) return html + R"(<p class="nhsuk-body">No immunisations recorded.</p>)";
-  return html + table("Immunisations given, newest first", "immunisations",
-                      {"Date", "Vaccine", "Source"}, rows);
+  return html + table("Immunisations recorded, newest first", "immunisations",
+                      {"Date", "Vaccine", "Status", "Source"}, rows);
+}
+
+// The health events that have no section of their own: contacts, conditions,
+// observations, care plans and requests (referrals), with what was found.
+std::string health_events_section(const ChildRecord& record) {
+  static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
+      {"encounter", "Contact"},
+      {"condition", "Condition"},
+      {"observation", "Observation"},
+      {"care-plan", "Care plan"},
+      {"service-request", "Request"}};
+  std::string rows;
+  for (const auto& e : record.events) {
+    if (e.kind == "immunisation" || e.kind == "social-care-episode") continue;
+    std::string label = e.kind;
+    for (const auto& [kind, name] : kLabels) {
+      if (e.kind == kind) label = name;
+    }
+    rows += R"(<tr class="nhsuk-table__row">)" + cell(nice_date(e.start_date)) + cell(label) +
+            cell(e.display.value_or(e.code.value_or("Not recorded"))) + cell(e.value.value_or("")) +
+            cell(e.source) + "</tr>";
+  }
+  std::string html = R"(<h2 id="health-events-heading">Health events</h2>)";
+  if (rows.empty()) return html + R"(<p class="nhsuk-body">No other health events recorded.</p>)";
+  return html + table("Contacts, conditions, observations, care plans and requests, newest first",
+                      "health-events", {"Date", "Event", "Detail", "Value", "Source"}, rows);
 }
 
 std::string social_care_section(const ChildRecord& record) {
@@ -177,7 +216,8 @@ std::string record_page(const User& user, const ChildRecord& record) {
           summary_row("Postcode", first && first->postcode ? *first->postcode : "Not recorded") +
           summary_row("Ethnicity", ethnicity_of(record)) +
           summary_row("Sources", sources.empty() ? "None" : sources) + "</dl>";
-  main += immunisations_section(record) + social_care_section(record);
+  main +=
+      immunisations_section(record) + health_events_section(record) + social_care_section(record);
   return layout(record.display_name(), user, main);
 }
 

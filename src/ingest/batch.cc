@@ -75,7 +75,7 @@ Result<Batch> Batch::begin(Database& db, FileReport& report) {
   auto event = db.prepare(
       "INSERT OR IGNORE INTO source_events (source_system_id, original_id, person_original_id, "
       "kind, code_system, code, display, start_date, end_date, status, content_hash, batch_id, "
-      "line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+      "line, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   if (!event.ok()) return event.error();
   auto quarantine = db.prepare(
       "INSERT INTO quarantine (batch_id, line, field, reason, raw) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -123,7 +123,8 @@ Status Batch::accept_event(const EventRow& row, int64_t line, std::string_view r
       .bind(10, row.status)
       .bind(11, content_hash(raw))
       .bind(12, batch_id_)
-      .bind(13, line);
+      .bind(13, line)
+      .bind(14, row.value);
   return count_insert(insert_event_);
 }
 

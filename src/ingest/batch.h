@@ -24,6 +24,9 @@ struct EventRow {
   std::optional<std::string> code_system, code, display;
   std::string start_date;
   std::optional<std::string> end_date, status;
+  // What was found, as text: "112.4 cm", "30", a coded answer's display,
+  // a referral's reason.
+  std::optional<std::string> value;
 };
 
 class Batch {

@@ -56,7 +56,7 @@ Status load_events(Database& db, ChildRecord& record) {
   // child. DISTINCT because a person re-sent with changes has several rows.
   auto stmt = db.prepare(R"sql(
     SELECT DISTINCT e.id, s.code, e.kind, e.start_date, e.end_date, e.code_system, e.code,
-           e.display, e.status
+           e.display, e.status, e.value
     FROM links l
     JOIN source_persons p ON p.id = l.source_person_id
     JOIN source_events e ON e.source_system_id = p.source_system_id
@@ -70,7 +70,7 @@ Status load_events(Database& db, ChildRecord& record) {
     record.events.push_back({row.column_text(1), row.column_text(2), row.column_text(3),
                              row.column_optional_text(4), row.column_optional_text(5),
                              row.column_optional_text(6), row.column_optional_text(7),
-                             row.column_optional_text(8)});
+                             row.column_optional_text(8), row.column_optional_text(9)});
   });
 }
 

@@ -23,10 +23,12 @@ struct SourceIdentity {
 
 struct RecordEvent {
   std::string source;
-  std::string kind;  // "immunisation", "social-care-episode"
+  std::string kind;  // "immunisation", "social-care-episode", "encounter", "condition",
+                     // "observation", "care-plan", "service-request"
   std::string start_date;
   std::optional<std::string> end_date;
   std::optional<std::string> code_system, code, display, status;
+  std::optional<std::string> value;  // e.g. "112.4 cm"; a referral's reason
 };
 
 struct ChildRecord {

@@ -129,7 +129,15 @@ constexpr std::string_view kMigration2 = R"sql(
 ALTER TABLE source_persons ADD COLUMN ethnic_category TEXT;
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kMigration1, kMigration2};
+// Migration 3: an event's value as text, an observation's result ("112.4 cm",
+// "30") or a service request's reason; NULL for other events. Came with the
+// FHIR event kinds 'encounter', 'condition', 'observation', 'care-plan' and
+// 'service-request'.
+constexpr std::string_view kMigration3 = R"sql(
+ALTER TABLE source_events ADD COLUMN value TEXT;
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kMigration1, kMigration2, kMigration3};
 
 }  // namespace
 

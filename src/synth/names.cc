@@ -432,20 +432,17 @@ std::optional<std::string> informal_name(Random& rng, std::string_view given_nam
   return std::nullopt;
 }
 
-std::string with_typo(Random& rng, std::string_view name) {
-  std::string s(name);
-  // Only plain ASCII letters are touched, so a multi-byte character is never split.
-  std::vector<size_t> letters;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (std::isalpha(static_cast<unsigned char>(s[i])) != 0) letters.push_back(i);
-  }
-  if (letters.size() < 3) return s + "e";
+namespace {
+
+std::string one_slip(Random& rng, std::string s, const std::vector<size_t>& letters) {
   // Not the first letter: slips at the start are rarer and caught on sight.
-  const size_t at = letters[static_cast<size_t>(rng.between(1, static_cast<int64_t>(letters.size()) - 1))];
+  const size_t at =
+      letters[static_cast<size_t>(rng.between(1, static_cast<int64_t>(letters.size()) - 1))];
   static constexpr std::string_view kNear = "qwertyuiopasdfghjklzxcvbnm";
   switch (rng.below(4)) {
     case 0: {  // a neighbouring key
-      const size_t k = kNear.find(static_cast<char>(std::tolower(static_cast<unsigned char>(s[at]))));
+      const auto lower = static_cast<char>(std::tolower(static_cast<unsigned char>(s[at])));
+      const size_t k = kNear.find(lower);
       const char near = kNear[(k == std::string_view::npos ? 0 : k + 1) % kNear.size()];
       s[at] = std::isupper(static_cast<unsigned char>(s[at])) != 0
                   ? static_cast<char>(std::toupper(static_cast<unsigned char>(near)))
@@ -466,6 +463,22 @@ std::string with_typo(Random& rng, std::string_view name) {
       }
   }
   return s;
+}
+
+}  // namespace
+
+std::string with_typo(Random& rng, std::string_view name) {
+  // Only plain ASCII letters are touched, so a multi-byte character is never split.
+  std::vector<size_t> letters;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (std::isalpha(static_cast<unsigned char>(name[i])) != 0) letters.push_back(i);
+  }
+  if (letters.size() < 3) return std::string(name) + "e";
+  // Swapping "ll" changes nothing: try again until the name differs.
+  for (;;) {
+    std::string typo = one_slip(rng, std::string(name), letters);
+    if (typo != name) return typo;
+  }
 }
 
 std::string ascii_upper(std::string_view name) {

@@ -40,14 +40,15 @@ int draw_age_in_days(Random& rng) {
 }
 
 // Siblings are born one to six years apart, older or younger than the
-// first child drawn; outside 0-24 the age is drawn afresh.
+// first child drawn. Ages past 0 or 25 are reflected back inside, which
+// keeps the population's (near-uniform) age structure.
 int sibling_age(Random& rng, int first_age) {
+  constexpr int kSpan = 25 * kYear;
   const int gap = static_cast<int>((1.2 + rng.exponential(1.6)) * kYear);
-  const int sign = rng.chance(0.5) ? 1 : -1;
-  for (int candidate : {first_age + sign * gap, first_age - sign * gap}) {
-    if (candidate >= 0 && candidate < 25 * kYear) return candidate;
-  }
-  return draw_age_in_days(rng);
+  int age = first_age + (rng.chance(0.5) ? gap : -gap);
+  if (age < 0) age = -age;
+  if (age >= kSpan) age = 2 * kSpan - 1 - age;
+  return age >= 0 && age < kSpan ? age : draw_age_in_days(rng);
 }
 
 char draw_ethnic_category(Random& rng) {

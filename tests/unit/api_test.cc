@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "access/users.h"
 #include "api/http_util.h"
@@ -46,6 +48,12 @@ class RouterTest : public ::testing::Test {
         << R"({"resourceType":"Patient","id":"g1","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],"name":[{"family":"O'Brien","given":["<b>Zoë</b>"]}],"birthDate":"2021-03-04"})"
         << "\n"
         << R"({"resourceType":"Immunization","id":"i1","patient":{"reference":"Patient/g1"},"vaccineCode":{"coding":[{"code":"871831003","display":"MMR"}]},"occurrenceDateTime":"2022-03-10"})"
+        << "\n"
+        << R"({"resourceType":"Immunization","id":"i2","status":"not-done","patient":{"reference":"Patient/g1"},"vaccineCode":{"coding":[{"code":"871908002","display":"MMRV"}]},"occurrenceDateTime":"2022-03-11"})"
+        << "\n"
+        << R"({"resourceType":"Observation","id":"o1","status":"final","code":{"coding":[{"code":"50373000","display":"Body height"}]},"subject":{"reference":"Patient/g1"},"effectiveDateTime":"2024-03-04","valueQuantity":{"value":112.4,"unit":"cm"}})"
+        << "\n"
+        << R"({"resourceType":"Observation","id":"o2","status":"final","code":{"coding":[{"code":"speech","display":"Speech"}]},"subject":{"reference":"Patient/g1"},"effectiveDateTime":"2024-03-04","valueString":"<i>Two</i> words & more"})"
         << "\n";
     std::ofstream(dir_.file("web.css")) << "body{}";
     auto db = Database::open(dir_.file("x.db"));
@@ -142,6 +150,45 @@ TEST_F(RouterTest, SearchFindsTheChildAndTheRecordIsEscapedAndAudited) {
   EXPECT_EQ(audit_count("view-record"), 1);
   get(location, cookie);
   EXPECT_EQ(audit_count("view-record"), 2);
+}
+
+TEST_F(RouterTest, RecordShowsObservationValuesEscaped) {
+  const std::string cookie = log_in();
+  const std::string location = header(get("/search?nhs_number=9434765919", cookie), "Location");
+  auto record = get(location, cookie);
+  ASSERT_EQ(record.status, 200);
+  const std::string& body = record.body;
+  const size_t table = body.find(R"(id="health-events")");
+  ASSERT_NE(table, std::string::npos);
+  const auto cells = [](const std::vector<std::string>& texts) {
+    std::string html;
+    for (const auto& text : texts)
+      html += R"(<td class="nhsuk-table__cell">)" + text + "</td>";
+    return html;
+  };
+  EXPECT_NE(
+      body.find(cells({"4 March 2024", "Observation", "Body height", "112.4 cm", "gp"}), table),
+      std::string::npos);
+  EXPECT_NE(body.find(cells({"4 March 2024", "Observation", "Speech",
+                             "&lt;i&gt;Two&lt;/i&gt; words &amp; more", "gp"}),
+                      table),
+            std::string::npos);
+  EXPECT_EQ(body.find("<i>Two</i>"), std::string::npos);
+}
+
+TEST_F(RouterTest, RecordNeverShowsADeclinedImmunisationAsGiven) {
+  const std::string cookie = log_in();
+  const std::string location = header(get("/search?nhs_number=9434765919", cookie), "Location");
+  const std::string body = get(location, cookie).body;
+  const size_t table = body.find(R"(id="immunisations")");
+  ASSERT_NE(table, std::string::npos);
+  const auto row = [](const char* date, const char* vaccine, const char* status) {
+    return std::string(R"(<td class="nhsuk-table__cell">)") + date +
+           R"(</td><td class="nhsuk-table__cell">)" + vaccine +
+           R"(</td><td class="nhsuk-table__cell">)" + status + "</td>";
+  };
+  EXPECT_NE(body.find(row("11 March 2022", "MMRV", "Not given"), table), std::string::npos);
+  EXPECT_NE(body.find(row("10 March 2022", "MMR", "Given"), table), std::string::npos);
 }
 
 TEST_F(RouterTest, SearchErrors) {

@@ -2,6 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <variant>
+
+// The expected rows below name only the fields that are present; members
+// left out are value-initialized (nullopt), which is what the tests mean. GCC
+// 12 warns about that for designated initializers.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace onechild::ingest {
 namespace {
 
@@ -59,39 +70,502 @@ TEST(FhirResource, ReadsImmunization) {
   EXPECT_EQ(e.status, "completed");
 }
 
+// Lines of the synthetic feeds (one of each shape), as they arrive.
+constexpr std::string_view kEncounter =
+    R"json({"resourceType":"Encounter","id":"gp54064057-e1","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"type":[{"coding":[{"system":"http://snomed.info/sct","code":"11429006","display":"Consultation"}]}],"subject":{"reference":"Patient/gp54064057"},"period":{"start":"2021-12-15","end":"2021-12-15"},"serviceProvider":{"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"E90001"}}})json";
+constexpr std::string_view kCondition =
+    R"json({"resourceType":"Condition","id":"gp38270123-c17","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active","display":"Active"}]},"verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"confirmed","display":"Confirmed"}]},"category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-category","code":"problem-list-item","display":"Problem List Item"}]}],"code":{"coding":[{"system":"http://snomed.info/sct","code":"35919005","display":"Autism spectrum disorder"}]},"subject":{"reference":"Patient/gp38270123"},"onsetDateTime":"2023-10-22","recordedDate":"2023-10-22"})json";
+constexpr std::string_view kObservationQuantity =
+    R"json({"resourceType":"Observation","id":"gp46167090-o3","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs","display":"Vital Signs"}]}],"code":{"coding":[{"system":"http://snomed.info/sct","code":"27113001","display":"Body weight"}]},"subject":{"reference":"Patient/gp46167090"},"encounter":{"reference":"Encounter/gp46167090-e2"},"effectiveDateTime":"2025-01-24","valueQuantity":{"value":5.81,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}})json";
+constexpr std::string_view kObservationConcept =
+    R"json({"resourceType":"Observation","id":"CH90553280-o3","status":"final","code":{"coding":[{"system":"https://onechild.example/fhir/CodeSystem/observation","code":"infant-feeding","display":"Infant feeding status"}]},"subject":{"reference":"Patient/CH90553280"},"encounter":{"reference":"Encounter/CH90553280-e2"},"effectiveDateTime":"2021-10-31","valueCodeableConcept":{"coding":[{"system":"https://onechild.example/fhir/CodeSystem/infant-feeding","code":"not-breastfed","display":"Not at all breastfed"}]}})json";
+constexpr std::string_view kObservationInteger =
+    R"json({"resourceType":"Observation","id":"CH50205978-o2","status":"final","code":{"coding":[{"system":"https://onechild.example/fhir/CodeSystem/observation","code":"asq3-communication","display":"ASQ-3 communication score"}]},"subject":{"reference":"Patient/CH50205978"},"encounter":{"reference":"Encounter/CH50205978-e1"},"effectiveDateTime":"2017-07-10","valueInteger":30})json";
+constexpr std::string_view kCarePlan =
+    R"json({"resourceType":"CarePlan","id":"gp06682255-p46","status":"completed","intent":"plan","category":[{"coding":[{"system":"https://onechild.example/fhir/CodeSystem/care-plan","code":"asthma","display":"Asthma action plan"}]}],"title":"Asthma action plan","subject":{"reference":"Patient/gp06682255"},"period":{"start":"2022-07-21"},"created":"2022-07-21"})json";
+constexpr std::string_view kServiceRequest =
+    R"json({"resourceType":"ServiceRequest","id":"CH50205978-r15","status":"completed","intent":"order","code":{"coding":[{"system":"https://onechild.example/fhir/CodeSystem/referral","code":"community-paediatrics","display":"Referral to community paediatrics"}]},"reasonCode":[{"coding":[{"system":"https://onechild.example/fhir/CodeSystem/referral-reason","code":"suspected-autism","display":"Suspected autism"}]}],"subject":{"reference":"Patient/CH50205978"},"authoredOn":"2021-11-10"})json";
+constexpr std::string_view kImmunizationNotDone =
+    R"json({"resourceType":"Immunization","id":"gp22476189-i21","status":"not-done","statusReason":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActReason","code":"PATOBJ","display":"patient objection"}]},"vaccineCode":{"coding":[{"system":"http://snomed.info/sct","code":"414619005","display":"DTaP/IPV/Hib (5-in-1) vaccine"}]},"patient":{"reference":"Patient/gp22476189"},"occurrenceDateTime":"2002-02-25","primarySource":true})json";
+
+// Parses json and checks every field of the EventRow against want, so a
+// field that should be absent must be absent.
+void expect_event(std::string_view json, const EventRow& want) {
+  SCOPED_TRACE(json);
+  auto row = parse_fhir_resource(json);
+  ASSERT_TRUE(row.ok()) << row.error().to_string();
+  ASSERT_TRUE(std::holds_alternative<EventRow>(*row));
+  const auto& got = std::get<EventRow>(*row);
+  EXPECT_EQ(got.original_id, want.original_id);
+  EXPECT_EQ(got.person_original_id, want.person_original_id);
+  EXPECT_EQ(got.kind, want.kind);
+  EXPECT_EQ(got.code_system, want.code_system);
+  EXPECT_EQ(got.code, want.code);
+  EXPECT_EQ(got.display, want.display);
+  EXPECT_EQ(got.start_date, want.start_date);
+  EXPECT_EQ(got.end_date, want.end_date);
+  EXPECT_EQ(got.status, want.status);
+  EXPECT_EQ(got.value, want.value);
+}
+
+TEST(FhirResource, ReadsNotDoneImmunization) {
+  expect_event(kImmunizationNotDone, {.original_id = "gp22476189-i21",
+                                      .person_original_id = "gp22476189",
+                                      .kind = "immunisation",
+                                      .code_system = "http://snomed.info/sct",
+                                      .code = "414619005",
+                                      .display = "DTaP/IPV/Hib (5-in-1) vaccine",
+                                      .start_date = "2002-02-25",
+                                      .status = "not-done"});
+}
+
+TEST(FhirResource, ReadsEncounter) {
+  expect_event(kEncounter, {.original_id = "gp54064057-e1",
+                            .person_original_id = "gp54064057",
+                            .kind = "encounter",
+                            .code_system = "http://snomed.info/sct",
+                            .code = "11429006",
+                            .display = "Consultation",
+                            .start_date = "2021-12-15",
+                            .end_date = "2021-12-15",
+                            .status = "finished"});
+  // type is optional; a dateTime's date part is kept.
+  expect_event(R"({"resourceType":"Encounter","id":"e2","status":"in-progress",
+    "subject":{"reference":"Patient/p9"},"period":{"start":"2024-02-29T09:30:00+00:00"}})",
+               {.original_id = "e2",
+                .person_original_id = "p9",
+                .kind = "encounter",
+                .start_date = "2024-02-29",
+                .status = "in-progress"});
+}
+
+TEST(FhirResource, ReadsCondition) {
+  expect_event(kCondition, {.original_id = "gp38270123-c17",
+                            .person_original_id = "gp38270123",
+                            .kind = "condition",
+                            .code_system = "http://snomed.info/sct",
+                            .code = "35919005",
+                            .display = "Autism spectrum disorder",
+                            .start_date = "2023-10-22",
+                            .status = "active"});
+  // Without an onset the recorded date starts it; abatement ends it.
+  expect_event(R"({"resourceType":"Condition","id":"c2","subject":{"reference":"Patient/p9"},
+    "clinicalStatus":{"coding":[{"code":"resolved"}]},"code":{"coding":[{"code":"195967001"}]},
+    "recordedDate":"2020-03-01","abatementDateTime":"2021-06-30T00:00:00Z"})",
+               {.original_id = "c2",
+                .person_original_id = "p9",
+                .kind = "condition",
+                .code = "195967001",
+                .start_date = "2020-03-01",
+                .end_date = "2021-06-30",
+                .status = "resolved"});
+}
+
+TEST(FhirResource, ReadsObservationValues) {
+  expect_event(kObservationQuantity, {.original_id = "gp46167090-o3",
+                                      .person_original_id = "gp46167090",
+                                      .kind = "observation",
+                                      .code_system = "http://snomed.info/sct",
+                                      .code = "27113001",
+                                      .display = "Body weight",
+                                      .start_date = "2025-01-24",
+                                      .status = "final",
+                                      .value = "5.81 kg"});
+  expect_event(kObservationConcept,
+               {.original_id = "CH90553280-o3",
+                .person_original_id = "CH90553280",
+                .kind = "observation",
+                .code_system = "https://onechild.example/fhir/CodeSystem/observation",
+                .code = "infant-feeding",
+                .display = "Infant feeding status",
+                .start_date = "2021-10-31",
+                .status = "final",
+                .value = "Not at all breastfed"});
+  expect_event(kObservationInteger,
+               {.original_id = "CH50205978-o2",
+                .person_original_id = "CH50205978",
+                .kind = "observation",
+                .code_system = "https://onechild.example/fhir/CodeSystem/observation",
+                .code = "asq3-communication",
+                .display = "ASQ-3 communication score",
+                .start_date = "2017-07-10",
+                .status = "final",
+                .value = "30"});
+}
+
+TEST(FhirResource, FormatsEachKindOfObservationValue) {
+  auto value_of = [](const std::string& value_element) -> std::optional<std::string> {
+    const std::string json =
+        R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},)"
+        R"("code":{"coding":[{"code":"x"}]},"effectiveDateTime":"2024-01-01")" +
+        (value_element.empty() ? "" : "," + value_element) + "}";
+    auto row = parse_fhir_resource(json);
+    if (!row.ok()) {
+      ADD_FAILURE() << json << ": " << row.error().to_string();
+      return std::nullopt;
+    }
+    return std::get<EventRow>(*row).value;
+  };
+  EXPECT_EQ(value_of(R"("valueQuantity":{"value":112.4,"unit":"cm"})"), "112.4 cm");
+  EXPECT_EQ(value_of(R"("valueQuantity":{"value":3450,"unit":"g"})"), "3450 g");
+  EXPECT_EQ(value_of(R"("valueQuantity":{"value":-0.25,"code":"kg"})"), "-0.25 kg");  // no unit
+  EXPECT_EQ(value_of(R"("valueQuantity":{"value":0.1})"), "0.1");
+  EXPECT_EQ(value_of(R"("valueInteger":0)"), "0");
+  EXPECT_EQ(value_of(R"("valueString":"Walks with support")"), "Walks with support");
+  EXPECT_EQ(value_of(R"("valueCodeableConcept":{"coding":[{"code":"exclusive"}]})"), "exclusive");
+  EXPECT_EQ(value_of(R"("valueCodeableConcept":{"text":"Mixed feeding"})"), "Mixed feeding");
+  EXPECT_EQ(value_of(""), std::nullopt);  // an observation may have no value
+  EXPECT_EQ(value_of(R"("valueQuantity":null)"), std::nullopt);
+}
+
+TEST(FhirResource, ReadsCarePlan) {
+  expect_event(kCarePlan, {.original_id = "gp06682255-p46",
+                           .person_original_id = "gp06682255",
+                           .kind = "care-plan",
+                           .code_system = "https://onechild.example/fhir/CodeSystem/care-plan",
+                           .code = "asthma",
+                           .display = "Asthma action plan",
+                           .start_date = "2022-07-21",
+                           .status = "completed"});
+  // With no display, the title is shown.
+  expect_event(R"({"resourceType":"CarePlan","id":"p2","status":"active","title":"Transition plan",
+    "category":[{"coding":[{"code":"transition"}]}],"subject":{"reference":"Patient/p9"},
+    "period":{"start":"2021-10-08","end":"2022-10-07"}})",
+               {.original_id = "p2",
+                .person_original_id = "p9",
+                .kind = "care-plan",
+                .code = "transition",
+                .display = "Transition plan",
+                .start_date = "2021-10-08",
+                .end_date = "2022-10-07",
+                .status = "active"});
+}
+
+TEST(FhirResource, ReadsServiceRequestWithItsReasonAsValue) {
+  expect_event(kServiceRequest, {.original_id = "CH50205978-r15",
+                                 .person_original_id = "CH50205978",
+                                 .kind = "service-request",
+                                 .code_system = "https://onechild.example/fhir/CodeSystem/referral",
+                                 .code = "community-paediatrics",
+                                 .display = "Referral to community paediatrics",
+                                 .start_date = "2021-11-10",
+                                 .status = "completed",
+                                 .value = "Suspected autism"});
+  expect_event(R"({"resourceType":"ServiceRequest","id":"r2","status":"active",
+    "subject":{"reference":"Patient/p9"},"authoredOn":"2024-02-29T10:00:00Z"})",
+               {.original_id = "r2",
+                .person_original_id = "p9",
+                .kind = "service-request",
+                .start_date = "2024-02-29",
+                .status = "active"});
+}
+
+TEST(FhirResource, ErrorsSayWhatIsWrongWhere) {
+  auto reference = parse_fhir_resource(
+      R"({"resourceType":"Observation","id":"o","subject":{"reference":"Group/1"}})");
+  ASSERT_FALSE(reference.ok());
+  EXPECT_EQ(reference.error().to_string(), "subject.reference: must be 'Patient/<id>'");
+  auto date = parse_fhir_resource(
+      R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"start":"2024-02-30"}})");
+  ASSERT_FALSE(date.ok());
+  EXPECT_EQ(date.error().to_string(), "period.start: date '2024-02-30' does not exist");
+  auto unsupported = parse_fhir_resource(R"({"resourceType":"MedicationRequest","id":"m"})");
+  ASSERT_FALSE(unsupported.ok());
+  EXPECT_EQ(unsupported.error().to_string(),
+            "resourceType: unsupported resource type 'MedicationRequest'");
+}
+
 struct BadCase {
+  const char* name;  // the test's name
   const char* json;
   const char* field;
 };
+
+// Keeps the JSON and addresses out of the test names ctest shows.
+void PrintTo(const BadCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class FhirResourceRejects : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(FhirResourceRejects, NamesTheField) {
   auto row = parse_fhir_resource(GetParam().json);
-  ASSERT_FALSE(row.ok());
+  ASSERT_FALSE(row.ok()) << GetParam().json;
   EXPECT_EQ(row.error().field(), GetParam().field) << row.error().to_string();
+  EXPECT_FALSE(row.error().message().empty());
+}
+
+std::string case_name(const ::testing::TestParamInfo<BadCase>& info) {
+  return info.param.name;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Malformed, FhirResourceRejects,
-    ::testing::Values(
-        BadCase{"not json", ""}, BadCase{"[1,2]", ""}, BadCase{"{\"id\":\"a\"}", "resourceType"},
-        BadCase{R"({"resourceType":"Observation","id":"o"})", "resourceType"},
-        BadCase{R"({"resourceType":"Patient"})", "id"},
-        BadCase{R"({"resourceType":"Patient","id":"p","birthDate":"2023-02-30"})", "birthDate"},
-        BadCase{R"({"resourceType":"Patient","id":"p","birthDate":20230101})", "birthDate"},
-        BadCase{
-            R"({"resourceType":"Patient","id":"p","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765918"}]})",
-            "identifier.value"},
-        BadCase{
-            R"({"resourceType":"Immunization","id":"i","vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
-            "patient"},
-        BadCase{
-            R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Practitioner/1"},"vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
-            "patient.reference"},
-        BadCase{
-            R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Patient/1"},"vaccineCode":{"coding":[{"code":"1"}]}})",
-            "occurrenceDateTime"}));
+    ::
+        testing::
+            Values(BadCase{"NotJson", "not json", ""}, BadCase{"NotAnObject", "[1,2]", ""},
+                   BadCase{"NoResourceType", "{\"id\":\"a\"}", "resourceType"},
+                   BadCase{"UnsupportedType", R"({"resourceType":"MedicationRequest","id":"m"})",
+                           "resourceType"},
+                   BadCase{"PatientNoId", R"({"resourceType":"Patient"})", "id"},
+                   BadCase{"PatientImpossibleBirthDate",
+                           R"({"resourceType":"Patient","id":"p","birthDate":"2023-02-30"})",
+                           "birthDate"},
+                   BadCase{"PatientNumericBirthDate",
+                           R"({"resourceType":"Patient","id":"p","birthDate":20230101})",
+                           "birthDate"},
+                   BadCase{
+                       "PatientBadNhsNumber",
+                       R"({"resourceType":"Patient","id":"p","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765918"}]})",
+                       "identifier.value"},
+                   BadCase{
+                       "ImmunizationNoPatient",
+                       R"({"resourceType":"Immunization","id":"i","vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
+                       "patient"},
+                   BadCase{
+                       "ImmunizationPractitionerReference",
+                       R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Practitioner/1"},"vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
+                       "patient.reference"},
+                   BadCase{
+                       "ImmunizationNoDate",
+                       R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Patient/1"},"vaccineCode":{"coding":[{"code":"1"}]}})",
+                       "occurrenceDateTime"},
+                   BadCase{
+                       "ImmunizationNoVaccine",
+                       R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Patient/1"},"occurrenceDateTime":"2023-01-01"})",
+                       "vaccineCode.coding.code"},
+                   // Encounter
+                   BadCase{
+                       "EncounterNoId",
+                       R"({"resourceType":"Encounter","subject":{"reference":"Patient/p"},"period":{"start":"2024-01-01"}})",
+                       "id"},
+                   BadCase{
+                       "EncounterNoSubject",
+                       R"({"resourceType":"Encounter","id":"e","period":{"start":"2024-01-01"}})",
+                       "subject"},
+                   BadCase{
+                       "EncounterSubjectNumber",
+                       R"({"resourceType":"Encounter","id":"e","subject":5,"period":{"start":"2024-01-01"}})",
+                       "subject"},
+                   BadCase{
+                       "EncounterSubjectNotPatient",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Group/1"},"period":{"start":"2024-01-01"}})",
+                       "subject.reference"},
+                   BadCase{
+                       "EncounterSubjectNoId",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/"},"period":{"start":"2024-01-01"}})",
+                       "subject.reference"},
+                   BadCase{
+                       "EncounterReferenceNumber",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":7},"period":{"start":"2024-01-01"}})",
+                       "subject.reference"},
+                   BadCase{
+                       "EncounterNoPeriod",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"}})",
+                       "period.start"},
+                   BadCase{
+                       "EncounterPeriodArray",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":[]})",
+                       "period"},
+                   BadCase{
+                       "EncounterPeriodNoStart",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"end":"2024-01-01"}})",
+                       "period.start"},
+                   BadCase{
+                       "EncounterImpossibleStart",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"start":"2024-02-30"}})",
+                       "period.start"},
+                   BadCase{
+                       "EncounterImpossibleEnd",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"start":"2024-01-01","end":"2024-04-31"}})",
+                       "period.end"},
+                   BadCase{
+                       "EncounterEndBeforeStart",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"start":"2024-01-02","end":"2024-01-01"}})",
+                       "period.end"},
+                   BadCase{
+                       "EncounterTypeNotArray",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"start":"2024-01-01"},"type":{"coding":[]}})",
+                       "type"},
+                   BadCase{
+                       "EncounterTypeCodeNumber",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"start":"2024-01-01"},"type":[{"coding":[{"code":5}]}]})",
+                       "type.coding.code"},
+                   BadCase{
+                       "EncounterStatusNumber",
+                       R"({"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"start":"2024-01-01"},"status":3})",
+                       "status"},
+                   // Condition
+                   BadCase{
+                       "ConditionNoSubject",
+                       R"({"resourceType":"Condition","id":"c","code":{"coding":[{"code":"1"}]},"onsetDateTime":"2024-01-01"})",
+                       "subject"},
+                   BadCase{
+                       "ConditionSubjectNotPatient",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Practitioner/1"},"code":{"coding":[{"code":"1"}]},"onsetDateTime":"2024-01-01"})",
+                       "subject.reference"},
+                   BadCase{
+                       "ConditionNoCode",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"onsetDateTime":"2024-01-01"})",
+                       "code.coding.code"},
+                   BadCase{
+                       "ConditionEmptyCoding",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"coding":[]},"onsetDateTime":"2024-01-01"})",
+                       "code.coding.code"},
+                   BadCase{
+                       "ConditionCodeString",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":"1","onsetDateTime":"2024-01-01"})",
+                       "code"},
+                   BadCase{
+                       "ConditionCodingObject",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"coding":{"code":"1"}},"onsetDateTime":"2024-01-01"})",
+                       "code.coding"},
+                   BadCase{
+                       "ConditionNoDate",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]}})",
+                       "onsetDateTime"},
+                   BadCase{
+                       "ConditionImpossibleOnset",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"onsetDateTime":"2024-02-30"})",
+                       "onsetDateTime"},
+                   BadCase{
+                       "ConditionImpossibleRecordedDate",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"recordedDate":"2023-02-29"})",
+                       "recordedDate"},
+                   BadCase{
+                       "ConditionImpossibleAbatement",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"onsetDateTime":"2024-01-01","abatementDateTime":"2024-13-01"})",
+                       "abatementDateTime"},
+                   BadCase{
+                       "ConditionAbatementBeforeOnset",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"onsetDateTime":"2024-01-02","abatementDateTime":"2024-01-01"})",
+                       "abatementDateTime"},
+                   BadCase{
+                       "ConditionClinicalStatusArray",
+                       R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"onsetDateTime":"2024-01-01","clinicalStatus":[]})",
+                       "clinicalStatus"},
+                   // Observation
+                   BadCase{
+                       "ObservationNoSubject",
+                       R"({"resourceType":"Observation","id":"o","code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01"})",
+                       "subject"},
+                   BadCase{
+                       "ObservationSubjectString",
+                       R"({"resourceType":"Observation","id":"o","subject":"Patient/p","code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01"})",
+                       "subject"},
+                   BadCase{
+                       "ObservationNoCode",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"effectiveDateTime":"2024-01-01"})",
+                       "code.coding.code"},
+                   BadCase{
+                       "ObservationEmptyCode",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":""}]},"effectiveDateTime":"2024-01-01"})",
+                       "code.coding.code"},
+                   BadCase{
+                       "ObservationNoDate",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]}})",
+                       "effectiveDateTime"},
+                   BadCase{
+                       "ObservationImpossibleDate",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-02-30"})",
+                       "effectiveDateTime"},
+                   BadCase{
+                       "ObservationNumericDate",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":20240101})",
+                       "effectiveDateTime"},
+                   BadCase{
+                       "ObservationQuantityNumber",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01","valueQuantity":5})",
+                       "valueQuantity"},
+                   BadCase{
+                       "ObservationQuantityNoValue",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01","valueQuantity":{"unit":"kg"}})",
+                       "valueQuantity.value"},
+                   BadCase{"ObservationQuantityValueString", R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01","valueQuantity":{"value":"5","unit":"kg"}})",
+                           "valueQuantity.value"},
+                   BadCase{
+                       "ObservationQuantityUnitNumber",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01","valueQuantity":{"value":5,"unit":1}})",
+                       "valueQuantity.unit"},
+                   BadCase{
+                       "ObservationIntegerFraction",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01","valueInteger":2.5})",
+                       "valueInteger"},
+                   BadCase{
+                       "ObservationStringNumber",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01","valueString":5})",
+                       "valueString"},
+                   BadCase{
+                       "ObservationConceptNoCode",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01","valueCodeableConcept":{"coding":[{}]}})",
+                       "valueCodeableConcept.coding.code"},
+                   BadCase{
+                       "ObservationUnsupportedValue",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01","valueBoolean":true})",
+                       "valueBoolean"},
+                   BadCase{
+                       "ObservationTwoValues",
+                       R"({"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"code":"1"}]},"effectiveDateTime":"2024-01-01","valueInteger":1,"valueString":"1"})",
+                       "value[x]"},
+                   // CarePlan
+                   BadCase{
+                       "CarePlanNoSubject",
+                       R"({"resourceType":"CarePlan","id":"p","period":{"start":"2024-01-01"}})",
+                       "subject"},
+                   BadCase{
+                       "CarePlanSubjectNotPatient",
+                       R"({"resourceType":"CarePlan","id":"p","subject":{"reference":"RelatedPerson/1"},"period":{"start":"2024-01-01"}})",
+                       "subject.reference"},
+                   BadCase{
+                       "CarePlanNoPeriod",
+                       R"({"resourceType":"CarePlan","id":"p","subject":{"reference":"Patient/p"},"created":"2024-01-01"})",
+                       "period.start"},
+                   BadCase{
+                       "CarePlanPeriodArray",
+                       R"({"resourceType":"CarePlan","id":"p","subject":{"reference":"Patient/p"},"period":[]})",
+                       "period"},
+                   BadCase{
+                       "CarePlanImpossibleStart",
+                       R"({"resourceType":"CarePlan","id":"p","subject":{"reference":"Patient/p"},"period":{"start":"2024-13-01"}})",
+                       "period.start"},
+                   BadCase{
+                       "CarePlanCategoryObject",
+                       R"({"resourceType":"CarePlan","id":"p","subject":{"reference":"Patient/p"},"period":{"start":"2024-01-01"},"category":{"coding":[{"code":"asthma"}]}})",
+                       "category"},
+                   BadCase{
+                       "CarePlanTitleNumber",
+                       R"({"resourceType":"CarePlan","id":"p","subject":{"reference":"Patient/p"},"period":{"start":"2024-01-01"},"title":5})",
+                       "title"},
+                   // ServiceRequest
+                   BadCase{
+                       "ServiceRequestNoSubject",
+                       R"({"resourceType":"ServiceRequest","id":"r","authoredOn":"2024-01-01"})",
+                       "subject"},
+                   BadCase{
+                       "ServiceRequestSubjectNotPatient",
+                       R"({"resourceType":"ServiceRequest","id":"r","subject":{"reference":"https://example.org/Patient/1"},"authoredOn":"2024-01-01"})",
+                       "subject.reference"},
+                   BadCase{
+                       "ServiceRequestNoDate",
+                       R"({"resourceType":"ServiceRequest","id":"r","subject":{"reference":"Patient/p"}})",
+                       "authoredOn"},
+                   BadCase{
+                       "ServiceRequestImpossibleDate",
+                       R"({"resourceType":"ServiceRequest","id":"r","subject":{"reference":"Patient/p"},"authoredOn":"2024-02-30"})",
+                       "authoredOn"},
+                   BadCase{
+                       "ServiceRequestCodeArray",
+                       R"({"resourceType":"ServiceRequest","id":"r","subject":{"reference":"Patient/p"},"authoredOn":"2024-01-01","code":[]})",
+                       "code"},
+                   BadCase{
+                       "ServiceRequestReasonObject",
+                       R"({"resourceType":"ServiceRequest","id":"r","subject":{"reference":"Patient/p"},"authoredOn":"2024-01-01","reasonCode":{"coding":[]}})",
+                       "reasonCode"},
+                   BadCase{
+                       "ServiceRequestReasonDisplayNumber",
+                       R"({"resourceType":"ServiceRequest","id":"r","subject":{"reference":"Patient/p"},"authoredOn":"2024-01-01","reasonCode":[{"coding":[{"display":1}]}]})",
+                       "reasonCode.coding.display"}),
+    case_name);
 
 }  // namespace
 }  // namespace onechild::ingest

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "ingest/batch.h"
 #include "ingest/hashing_file.h"
@@ -139,6 +141,61 @@ TEST(Ingest, LoadsFhirNdjsonWithQuarantine) {
   EXPECT_EQ(f.rows_quarantined, 1);
   EXPECT_EQ(f.quarantined[0].line, 2);
   EXPECT_EQ(count(*db, "source_events"), 1);
+}
+
+TEST(Ingest, LoadsEveryFhirEventTypeWithItsValue) {
+  TempDir dir;
+  write(
+      dir.file("community.ndjson"),
+      R"json({"resourceType":"Patient","id":"CH50205978","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],"birthDate":"2016-01-10"})json"
+      "\n"
+      R"json({"resourceType":"Encounter","id":"CH50205978-e1","status":"finished","type":[{"coding":[{"system":"http://snomed.info/sct","code":"11429006","display":"Consultation"}]}],"subject":{"reference":"Patient/CH50205978"},"period":{"start":"2017-07-10","end":"2017-07-10"}})json"
+      "\n"
+      R"json({"resourceType":"Condition","id":"CH50205978-c1","clinicalStatus":{"coding":[{"code":"active"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"35919005","display":"Autism spectrum disorder"}]},"subject":{"reference":"Patient/CH50205978"},"onsetDateTime":"2022-03-01"})json"
+      "\n"
+      R"json({"resourceType":"Observation","id":"CH50205978-o2","status":"final","code":{"coding":[{"system":"https://onechild.example/fhir/CodeSystem/observation","code":"asq3-communication","display":"ASQ-3 communication score"}]},"subject":{"reference":"Patient/CH50205978"},"effectiveDateTime":"2017-07-10","valueInteger":30})json"
+      "\n"
+      R"json({"resourceType":"Observation","id":"CH50205978-o9","status":"final","code":{"coding":[{"code":"50373000"}]},"subject":{"reference":"Patient/CH50205978"},"effectiveDateTime":"2017-02-30","valueQuantity":{"value":98.1,"unit":"cm"}})json"
+      "\n"
+      R"json({"resourceType":"CarePlan","id":"CH50205978-p1","status":"active","category":[{"coding":[{"code":"asthma","display":"Asthma action plan"}]}],"subject":{"reference":"Patient/CH50205978"},"period":{"start":"2022-07-21"}})json"
+      "\n"
+      R"json({"resourceType":"ServiceRequest","id":"CH50205978-r15","status":"completed","code":{"coding":[{"code":"community-paediatrics","display":"Referral to community paediatrics"}]},"reasonCode":[{"coding":[{"code":"suspected-autism","display":"Suspected autism"}]}],"subject":{"reference":"Patient/CH50205978"},"authoredOn":"2021-11-10"})json"
+      "\n");
+  auto db = Database::open(dir.file("x.db"));
+  auto report = ingest_paths(*db, {dir.file("community.ndjson")});
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  const auto& f = report->files[0];
+  EXPECT_EQ(f.source, "community");
+  EXPECT_EQ(f.rows_read, 7);
+  EXPECT_EQ(f.rows_accepted, 6);
+  EXPECT_EQ(f.rows_quarantined, 1);
+  EXPECT_TRUE(report->reconciles());
+  ASSERT_EQ(f.quarantined.size(), 1u);
+  EXPECT_EQ(f.quarantined[0].line, 5);  // the impossible date
+  EXPECT_EQ(f.quarantined[0].field, "effectiveDateTime");
+  EXPECT_EQ(count(*db, "source_persons"), 1);
+
+  // Every event belongs to the one patient; kind, id, start, status and value as sent.
+  auto events = db->prepare(
+      "SELECT kind, original_id, start_date, status, value FROM source_events "
+      "WHERE person_original_id = 'CH50205978' ORDER BY line");
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> rows;
+  ASSERT_TRUE(events
+                  ->each_row([&](const Statement& row) {
+                    std::string text;
+                    for (int i = 0; i < 5; ++i)
+                      text += (i ? "|" : "") + row.column_optional_text(i).value_or("NULL");
+                    rows.push_back(text);
+                  })
+                  .ok());
+  EXPECT_EQ(rows, (std::vector<std::string>{
+                      "encounter|CH50205978-e1|2017-07-10|finished|NULL",
+                      "condition|CH50205978-c1|2022-03-01|active|NULL",
+                      "observation|CH50205978-o2|2017-07-10|final|30",
+                      "care-plan|CH50205978-p1|2022-07-21|active|NULL",
+                      "service-request|CH50205978-r15|2021-11-10|completed|Suspected autism",
+                  }));
 }
 
 TEST(Ingest, FileLevelProblemsAreClearErrors) {

@@ -47,9 +47,11 @@ TEST(Database, ReopeningDoesNotReapplyMigrations) {
 TEST(Database, UpgradesAnOlderDatabaseInPlace) {
   TempDir dir;
   {
-    // Make a version-1 database: migration 2 added source_persons.ethnic_category.
+    // Make a version-1 database: migration 2 added source_persons.ethnic_category,
+    // migration 3 source_events.value.
     auto db = Database::open(dir.file("a.db"));
     ASSERT_TRUE(db->execute("ALTER TABLE source_persons DROP COLUMN ethnic_category").ok());
+    ASSERT_TRUE(db->execute("ALTER TABLE source_events DROP COLUMN value").ok());
     ASSERT_TRUE(db->execute("PRAGMA user_version = 1").ok());
     ASSERT_TRUE(
         db->execute("INSERT INTO children (nhs_number, created_at) VALUES ('9434765919', 'x')")
@@ -59,6 +61,7 @@ TEST(Database, UpgradesAnOlderDatabaseInPlace) {
   ASSERT_TRUE(db.ok()) << db.error().to_string();
   EXPECT_EQ(db->schema_version(), static_cast<int>(schema_migrations().size()));
   EXPECT_TRUE(db->prepare("SELECT ethnic_category FROM source_persons").ok());
+  EXPECT_TRUE(db->prepare("SELECT value FROM source_events").ok());
   auto kept = db->prepare("SELECT count(*) FROM children");
   ASSERT_TRUE(*kept->step());
   EXPECT_EQ(kept->column_int64(0), 1);

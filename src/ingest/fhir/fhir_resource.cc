@@ -1,6 +1,11 @@
 #include "ingest/fhir/fhir_resource.h"
 
+#include <array>
 #include <boost/json.hpp>
+#include <charconv>
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "core/date.h"
 #include "core/ethnicity.h"
@@ -132,47 +137,311 @@ Result<FhirRow> parse_patient(const json::object& resource) {
   return FhirRow{std::move(row)};
 }
 
-Result<FhirRow> parse_immunization(const json::object& resource) {
-  EventRow row;
-  row.kind = "immunisation";
-  auto id = required_id(resource);
-  if (!id.ok()) return id.error();
-  row.original_id = *id;
+// The elements the event resources share. FHIR elements are either single
+// (0..1) or lists (0..*); of a list, the first item is used.
+enum class Card { kSingle, kList };
 
-  const json::value* patient = resource.if_contains("patient");
-  if (patient == nullptr || !patient->is_object()) return bad("patient", "no patient reference");
-  auto reference = optional_string(patient->get_object(), "reference", "patient.reference");
+std::string path(std::string_view parent, std::string_view child) {
+  return std::string(parent) + "." + std::string(child);
+}
+
+// The object at key (or the first object of the list at key); nullptr when
+// absent, null or an empty list; an error when it has the wrong JSON type.
+Result<const json::object*> element(const json::object& obj, std::string_view key, Card card,
+                                    std::string_view field) {
+  const json::value* v = obj.if_contains(key);
+  if (v == nullptr || v->is_null()) return nullptr;
+  if (card == Card::kList) {
+    if (!v->is_array()) return bad(field, "must be an array");
+    if (v->get_array().empty()) return nullptr;
+    v = &v->get_array()[0];
+    if (!v->is_object()) return bad(field, "must hold objects");
+  } else if (!v->is_object()) {
+    return bad(field, "must be an object");
+  }
+  return &v->get_object();
+}
+
+struct Coding {
+  std::optional<std::string> system, code, display;
+  std::optional<std::string> text;  // the CodeableConcept's own text
+};
+
+// key.coding[0] of the CodeableConcept at key, e.g. "code" or "type" (a
+// list); every part is optional here.
+Result<Coding> coding_of(const json::object& resource, std::string_view key, Card card) {
+  Coding coding;
+  auto codeable = element(resource, key, card, key);
+  if (!codeable.ok()) return codeable.error();
+  if (*codeable == nullptr) return coding;
+  auto text = optional_string(**codeable, "text", path(key, "text"));
+  if (!text.ok()) return text.error();
+  coding.text = std::move(*text);
+  const std::string coding_field = path(key, "coding");
+  auto first = element(**codeable, "coding", Card::kList, coding_field);
+  if (!first.ok()) return first.error();
+  if (*first == nullptr) return coding;
+  for (auto [name, target] : {std::pair{"system", &coding.system}, std::pair{"code", &coding.code},
+                              std::pair{"display", &coding.display}}) {
+    auto value = optional_string(**first, name, path(coding_field, name));
+    if (!value.ok()) return value.error();
+    *target = std::move(*value);
+  }
+  return coding;
+}
+
+// A coding whose code the event cannot do without (the vaccine, the condition).
+Result<Coding> required_coding(const json::object& resource, std::string_view key) {
+  auto coding = coding_of(resource, key, Card::kSingle);
+  if (!coding.ok()) return coding;
+  if (!coding->code || coding->code->empty()) return bad(path(key, "coding.code"), "missing");
+  return coding;
+}
+
+// What a reader is shown for a CodeableConcept: the display, else the code,
+// else the concept's text.
+std::optional<std::string> readable(Coding coding) {
+  for (auto* text : {&coding.display, &coding.code, &coding.text}) {
+    if (*text && !(*text)->empty()) return std::move(*text);
+  }
+  return std::nullopt;
+}
+
+void set_code(EventRow& row, Coding coding) {
+  row.code_system = std::move(coding.system);
+  row.code = std::move(coding.code);
+  row.display = std::move(coding.display);
+}
+
+// A date or dateTime element as YYYY-MM-DD; nullopt when absent.
+Result<std::optional<std::string>> date_at(const json::object& obj, std::string_view key,
+                                           std::string_view field) {
+  auto text = optional_string(obj, key, field);
+  if (!text.ok()) return text.error();
+  return checked_date(std::move(*text), field);
+}
+
+Result<std::string> required_date(const json::object& obj, std::string_view key,
+                                  std::string_view field) {
+  auto date = date_at(obj, key, field);
+  if (!date.ok()) return date.error();
+  if (!*date) return bad(field, "missing");
+  return std::move(**date);
+}
+
+// period.start (required) and period.end (optional, not before the start).
+Status read_period(const json::object& resource, EventRow& row) {
+  auto period = element(resource, "period", Card::kSingle, "period");
+  if (!period.ok()) return period.error();
+  if (*period == nullptr) return bad("period.start", "missing");
+  auto start = required_date(**period, "start", "period.start");
+  if (!start.ok()) return start.error();
+  auto end = date_at(**period, "end", "period.end");
+  if (!end.ok()) return end.error();
+  if (*end && **end < *start) return bad("period.end", "is before period.start");
+  row.start_date = std::move(*start);
+  row.end_date = std::move(*end);
+  return {};
+}
+
+// The person the resource is about, by the source's id: key.reference is
+// "Patient/<id>". Immunization calls the element "patient", the others "subject".
+Result<std::string> subject_reference(const json::object& resource,
+                                      std::string_view key = "subject") {
+  auto subject = element(resource, key, Card::kSingle, key);
+  if (!subject.ok()) return subject.error();
+  if (*subject == nullptr) return bad(key, "no patient reference");
+  const std::string field = path(key, "reference");
+  auto reference = optional_string(**subject, "reference", field);
   if (!reference.ok()) return reference.error();
   constexpr std::string_view kPrefix = "Patient/";
   if (!*reference || (*reference)->size() <= kPrefix.size() ||
       (*reference)->compare(0, kPrefix.size(), kPrefix) != 0) {
-    return bad("patient.reference", "must be 'Patient/<id>'");
+    return bad(field, "must be 'Patient/<id>'");
   }
-  row.person_original_id = (*reference)->substr(kPrefix.size());
+  return (*reference)->substr(kPrefix.size());
+}
 
-  const json::value* vaccine = resource.if_contains("vaccineCode");
-  if (vaccine == nullptr || !vaccine->is_object()) return bad("vaccineCode", "missing");
-  const json::object* coding = first_object(vaccine->get_object(), "coding");
-  if (coding == nullptr) return bad("vaccineCode.coding", "missing");
-  for (auto [key, target] : {std::pair{"system", &row.code_system}, std::pair{"code", &row.code},
-                             std::pair{"display", &row.display}}) {
-    auto value = optional_string(*coding, key, std::string("vaccineCode.coding.") + key);
-    if (!value.ok()) return value.error();
-    *target = *value;
-  }
-  if (!row.code) return bad("vaccineCode.coding.code", "missing");
+// What every event row starts from: its kind, id and person.
+Result<EventRow> event_of(const json::object& resource, std::string kind,
+                          std::string_view subject_key = "subject") {
+  EventRow row;
+  row.kind = std::move(kind);
+  auto id = required_id(resource);
+  if (!id.ok()) return id.error();
+  row.original_id = std::move(*id);
+  auto person = subject_reference(resource, subject_key);
+  if (!person.ok()) return person.error();
+  row.person_original_id = std::move(*person);
+  return row;
+}
 
-  auto when = optional_string(resource, "occurrenceDateTime", "occurrenceDateTime");
-  if (!when.ok()) return when.error();
-  if (!*when) return bad("occurrenceDateTime", "missing");
-  auto date = checked_date(*when, "occurrenceDateTime");
-  if (!date.ok()) return date.error();
-  row.start_date = **date;
+Status read_status(const json::object& resource, EventRow& row) {
   auto status = optional_string(resource, "status", "status");
   if (!status.ok()) return status.error();
-  row.status = *status;
-  return FhirRow{std::move(row)};
+  row.status = std::move(*status);
+  return {};
 }
+
+// A JSON number as written, without binary noise: 112.4 → "112.4", 30 → "30".
+std::string number_text(const json::value& number) {
+  if (number.is_int64()) return std::to_string(number.get_int64());
+  if (number.is_uint64()) return std::to_string(number.get_uint64());
+  std::array<char, 32> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), number.get_double());
+  return ec == std::errc{} ? std::string(buf.data(), end) : std::string{};
+}
+
+// Observation.value[x] as text. At most one value[x] element; a type this
+// adapter does not know is an error rather than a value silently dropped.
+Result<std::optional<std::string>> observation_value(const json::object& obs) {
+  const json::value* value = nullptr;
+  std::string_view name;
+  for (const auto& member : obs) {
+    if (!member.key().starts_with("value")) continue;
+    if (value != nullptr) return bad("value[x]", "more than one value[x] element");
+    value = &member.value();
+    name = member.key();
+  }
+  if (value == nullptr || value->is_null()) return std::optional<std::string>{};
+  if (name == "valueQuantity") {
+    if (!value->is_object()) return bad(name, "must be an object");
+    const json::object& quantity = value->get_object();
+    const json::value* number = quantity.if_contains("value");
+    if (number == nullptr || !number->is_number()) {
+      return bad("valueQuantity.value", "must be a number");
+    }
+    auto unit = optional_string(quantity, "unit", "valueQuantity.unit");
+    if (!unit.ok()) return unit.error();
+    auto code = optional_string(quantity, "code", "valueQuantity.code");  // UCUM, when no unit
+    if (!code.ok()) return code.error();
+    std::string text = number_text(*number);
+    const std::optional<std::string>& shown = *unit ? *unit : *code;
+    if (shown && !shown->empty()) text += " " + *shown;
+    return std::optional<std::string>{std::move(text)};
+  }
+  if (name == "valueInteger") {
+    if (!value->is_int64() && !value->is_uint64()) return bad(name, "must be an integer");
+    return std::optional<std::string>{number_text(*value)};
+  }
+  if (name == "valueString") return optional_string(obs, name, name);
+  if (name == "valueCodeableConcept") {
+    auto coding = coding_of(obs, name, Card::kSingle);
+    if (!coding.ok()) return coding.error();
+    auto text = readable(std::move(*coding));
+    if (!text) return bad("valueCodeableConcept.coding.code", "missing");
+    return text;
+  }
+  return bad(name, "unsupported Observation value type");
+}
+
+Result<FhirRow> parse_immunization(const json::object& resource) {
+  auto row = event_of(resource, "immunisation", "patient");
+  if (!row.ok()) return row.error();
+  auto vaccine = required_coding(resource, "vaccineCode");
+  if (!vaccine.ok()) return vaccine.error();
+  set_code(*row, std::move(*vaccine));
+  auto date = required_date(resource, "occurrenceDateTime", "occurrenceDateTime");
+  if (!date.ok()) return date.error();
+  row->start_date = std::move(*date);
+  if (Status s = read_status(resource, *row); !s.ok()) return s.error();
+  return FhirRow{std::move(*row)};
+}
+
+Result<FhirRow> parse_encounter(const json::object& resource) {
+  auto row = event_of(resource, "encounter");
+  if (!row.ok()) return row.error();
+  auto type = coding_of(resource, "type", Card::kList);
+  if (!type.ok()) return type.error();
+  set_code(*row, std::move(*type));
+  if (Status s = read_period(resource, *row); !s.ok()) return s.error();
+  if (Status s = read_status(resource, *row); !s.ok()) return s.error();
+  return FhirRow{std::move(*row)};
+}
+
+Result<FhirRow> parse_condition(const json::object& resource) {
+  auto row = event_of(resource, "condition");
+  if (!row.ok()) return row.error();
+  auto code = required_coding(resource, "code");
+  if (!code.ok()) return code.error();
+  set_code(*row, std::move(*code));
+  // The condition starts at its onset; when that is not known, when it was recorded.
+  auto onset = date_at(resource, "onsetDateTime", "onsetDateTime");
+  if (!onset.ok()) return onset.error();
+  auto recorded = date_at(resource, "recordedDate", "recordedDate");
+  if (!recorded.ok()) return recorded.error();
+  if (!*onset && !*recorded) return bad("onsetDateTime", "missing, and no recordedDate either");
+  row->start_date = *onset ? **onset : **recorded;
+  auto abatement = date_at(resource, "abatementDateTime", "abatementDateTime");
+  if (!abatement.ok()) return abatement.error();
+  if (*onset && *abatement && **abatement < **onset) {
+    return bad("abatementDateTime", "is before onsetDateTime");
+  }
+  row->end_date = std::move(*abatement);
+  auto clinical = coding_of(resource, "clinicalStatus", Card::kSingle);
+  if (!clinical.ok()) return clinical.error();
+  row->status = std::move(clinical->code);
+  return FhirRow{std::move(*row)};
+}
+
+Result<FhirRow> parse_observation(const json::object& resource) {
+  auto row = event_of(resource, "observation");
+  if (!row.ok()) return row.error();
+  auto code = required_coding(resource, "code");
+  if (!code.ok()) return code.error();
+  set_code(*row, std::move(*code));
+  auto date = required_date(resource, "effectiveDateTime", "effectiveDateTime");
+  if (!date.ok()) return date.error();
+  row->start_date = std::move(*date);
+  if (Status s = read_status(resource, *row); !s.ok()) return s.error();
+  auto value = observation_value(resource);
+  if (!value.ok()) return value.error();
+  row->value = std::move(*value);
+  return FhirRow{std::move(*row)};
+}
+
+Result<FhirRow> parse_care_plan(const json::object& resource) {
+  auto row = event_of(resource, "care-plan");
+  if (!row.ok()) return row.error();
+  auto category = coding_of(resource, "category", Card::kList);
+  if (!category.ok()) return category.error();
+  auto title = optional_string(resource, "title", "title");
+  if (!title.ok()) return title.error();
+  if (!category->display) category->display = std::move(*title);
+  set_code(*row, std::move(*category));
+  if (Status s = read_period(resource, *row); !s.ok()) return s.error();
+  if (Status s = read_status(resource, *row); !s.ok()) return s.error();
+  return FhirRow{std::move(*row)};
+}
+
+Result<FhirRow> parse_service_request(const json::object& resource) {
+  auto row = event_of(resource, "service-request");
+  if (!row.ok()) return row.error();
+  auto code = coding_of(resource, "code", Card::kSingle);
+  if (!code.ok()) return code.error();
+  set_code(*row, std::move(*code));
+  auto date = required_date(resource, "authoredOn", "authoredOn");
+  if (!date.ok()) return date.error();
+  row->start_date = std::move(*date);
+  if (Status s = read_status(resource, *row); !s.ok()) return s.error();
+  // Why it was asked for (e.g. "Suspected autism") is kept as the value.
+  auto reason = coding_of(resource, "reasonCode", Card::kList);
+  if (!reason.ok()) return reason.error();
+  row->value = readable(std::move(*reason));
+  return FhirRow{std::move(*row)};
+}
+
+using Parser = Result<FhirRow> (*)(const json::object&);
+
+constexpr std::pair<std::string_view, Parser> kParsers[] = {
+    {"Patient", parse_patient},
+    {"Immunization", parse_immunization},
+    {"Encounter", parse_encounter},
+    {"Condition", parse_condition},
+    {"Observation", parse_observation},
+    {"CarePlan", parse_care_plan},
+    {"ServiceRequest", parse_service_request},
+};
 
 }  // namespace
 
@@ -185,8 +454,9 @@ Result<FhirRow> parse_fhir_resource(std::string_view json_text) {
   auto type = optional_string(*resource, "resourceType", "resourceType");
   if (!type.ok()) return type.error();
   if (!*type) return bad("resourceType", "missing");
-  if (**type == "Patient") return parse_patient(*resource);
-  if (**type == "Immunization") return parse_immunization(*resource);
+  for (const auto& [name, parse] : kParsers) {
+    if (**type == name) return parse(*resource);
+  }
   return bad("resourceType", "unsupported resource type '" + **type + "'");
 }
 

@@ -1,5 +1,7 @@
 // Reads one FHIR R4 resource (a line of an NDJSON feed) into the row the
-// store keeps. Supports Patient and Immunization, UK Core conventions.
+// store keeps, UK Core conventions. Patient becomes a PersonRow; Immunization,
+// Encounter, Condition, Observation, CarePlan and ServiceRequest become
+// EventRows (see docs/feeds.md for the mapping). Other types are errors.
 #pragma once
 
 #include <string_view>

@@ -22,7 +22,7 @@ struct Model {
 };
 // Autism comes before ADHD and epilepsy, whose chances it raises.
 constexpr Model kModels[] = {
-    {Condition::kAsthma, 0.12, 0.095, 0.15}, {Condition::kType1Diabetes, 0.0035, 0.0033, 0.0},
+    {Condition::kAsthma, 0.145, 0.115, 0.15}, {Condition::kType1Diabetes, 0.005, 0.0048, 0.0},
     {Condition::kAutism, 0.03, 0.011, 0.1},  {Condition::kAdhd, 0.045, 0.018, 0.3},
     {Condition::kEpilepsy, 0.006, 0.0055, 0.2}};
 

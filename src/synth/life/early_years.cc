@@ -21,9 +21,9 @@ struct ReviewModel {
   double late_mean_days;         // beyond on_time_to
 };
 constexpr ReviewModel kModels[] = {
-    {Review::kNewBirth, 0.985, 0.84, 10, 14, 8},
-    {Review::kSixToEightWeek, 0.93, 0.87, 42, 56, 15},
-    {Review::kOneYear, 0.88, 0.82, 300, 365, 45},
+    {Review::kNewBirth, 0.99, 0.87, 10, 14, 8},
+    {Review::kSixToEightWeek, 0.95, 0.9, 42, 56, 15},
+    {Review::kOneYear, 0.89, 0.85, 300, 365, 45},
     {Review::kTwoYear, 0.83, 0.88, 730, 912, 60},
 };
 
@@ -45,7 +45,7 @@ std::array<int, 5> asq3_scores(Context& ctx) {
     if (very_preterm) z -= 0.4;
     // Domain means set so about 95% of children are above each cut-off; the
     // raw score is six items of 0, 5 or 10, so a multiple of 5 up to 60.
-    const double score = kAsqCutoff[d] + 17.0 + 11.0 * z;
+    const double score = kAsqCutoff[d] + 19.5 + 11.0 * z;
     scores[d] = static_cast<int>(std::clamp(std::lround(score / 5.0) * 5L, 0L, 60L));
   }
   return scores;

@@ -11,6 +11,8 @@ namespace {
 // About 6% of pupils attend independent schools, which the school census,
 // EYFSP and NCMP do not cover (DfE "Schools, pupils and their characteristics").
 constexpr double kStateSchool = 0.94;
+// The latent need above which a pupil has SEN support (about 14% of pupils).
+constexpr double kSenSupport = 1.15;
 // Sixth form at school (Years 12-13) rather than a college.
 constexpr double kSchoolSixthForm = 0.5;
 
@@ -71,7 +73,7 @@ void add_ncmp(Context& ctx, int year_group, int academic_year, double tracking) 
     return;
   }
   const double dep = ctx.deprivation(date);
-  const double mean = reception ? 0.014 + 0.25 * dep : 0.641 + 0.35 * dep;
+  const double mean = reception ? 0.014 + 0.35 * dep : 0.641 + 0.45 * dep;
   const double sd = reception ? 1.25 : 1.3;
   const double z = mean + sd * (0.75 * tracking + 0.66 * ctx.rng.normal());
   const double age = ctx.age_years(date);
@@ -97,13 +99,13 @@ void add_ncmp(Context& ctx, int year_group, int academic_year, double tracking) 
 void add_ehc_requests(Context& ctx, double sen) {
   Random& rng = ctx.rng;
   const Child& c = ctx.child;
-  double p = sen > 1.4 ? 0.18 : 0.004;
-  if (ctx.has(Condition::kAdhd)) p = 0.15;
-  if (ctx.has(Condition::kAutism)) p = 0.45;
+  double p = sen > kSenSupport ? 0.4 : 0.006;
+  if (ctx.has(Condition::kAdhd)) p = 0.25;
+  if (ctx.has(Condition::kAutism)) p = 0.6;
   if (!rng.chance(p)) return;
   const Diagnosis* autism = c.diagnosis(Condition::kAutism);
   Date requested = autism ? add_days(autism->diagnosed, static_cast<int>(rng.below(2 * kYear)))
-                          : add_days(c.birth_date, static_cast<int>(rng.between(3 * kYear, 15 * kYear)));
+                          : add_days(c.birth_date, static_cast<int>(rng.between(2 * kYear, 13 * kYear)));
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (before(requested, c.arrived) || !before(requested, ctx.end())) return;
     EhcRequest r{requested, rng.chance(0.78), std::nullopt, std::nullopt, std::nullopt,
@@ -153,8 +155,8 @@ void add_eyfs(Context& ctx, const CensusEntry& summer) {
   const Date assessed = add_days(summer.census_day, static_cast<int>(ctx.rng.between(20, 45)));
   if (!before(assessed, ctx.end())) return;
   const unsigned month = static_cast<unsigned>(ctx.child.birth_date.month());
-  double shift = 0.2;
-  if (ctx.male()) shift -= 0.35;
+  double shift = 0.35;
+  if (ctx.male()) shift -= 0.55;
   if (summer.fsm) shift -= 0.45;
   shift -= 0.25 * ctx.deprivation(assessed);
   if (month >= 9) shift += 0.35;
@@ -208,7 +210,7 @@ void draw_education(Context& ctx) {
       const Organisation* school = school_on(ctx, year_group, day);
       const Date phase_start = academic_year_start(reception + (year_group <= 6 ? 0 : 7));
       const Date entry = latest(phase_start, c.arrived);
-      char sen_status = sen > 1.4 && year_group >= identified_year ? 'K' : 'N';
+      char sen_status = sen > kSenSupport && year_group >= identified_year ? 'K' : 'N';
       if (ehcp && !before(day, *ehcp)) sen_status = 'E';
       const bool fsm = 0.8 * ctx.deprivation(day) + income_need > 0.78;
       ctx.life.census.push_back({day, ay, term, year_group, school, entry, fsm, sen_status,

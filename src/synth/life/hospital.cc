@@ -99,7 +99,7 @@ double admission_chance(const EdDiagnosis& d, int age) {
     case EdGroup::kIllness:
       return age < 1 ? 0.18 : age < 5 ? 0.12 : 0.07;
     case EdGroup::kInjury:
-      return 0.085;
+      return 0.055;
     case EdGroup::kSelfHarm:
       return 0.5;
     case EdGroup::kAsthma:
@@ -190,7 +190,7 @@ void draw_hospital(Context& ctx) {
 
   poisson_by_age(ctx, from, to,
                  [&](int age, Date start) {
-                   return ed_rate(age) * std::exp(0.2 * ctx.deprivation(start)) * family * hub_max;
+                   return ed_rate(age) * std::exp(0.25 * ctx.deprivation(start)) * family * hub_max;
                  },
                  [&](Date day) {
                    if (thinned(day)) h.attend(day, everyday_diagnosis(ctx.rng, ctx.age_years(day)));
@@ -207,9 +207,9 @@ void draw_hospital(Context& ctx) {
                    [&](int, Date start) { return per_year * std::exp(0.3 * ctx.deprivation(start)); },
                    [&](Date day) { h.attend(day, d); });
   };
-  condition_attendances(Condition::kAsthma, 0.07, &kAsthmaAttack);
-  condition_attendances(Condition::kType1Diabetes, 0.12, &kDka);
-  condition_attendances(Condition::kEpilepsy, 0.2, &kEpilepticSeizure);
+  condition_attendances(Condition::kAsthma, 0.08, &kAsthmaAttack);
+  condition_attendances(Condition::kType1Diabetes, 0.2, &kDka);
+  condition_attendances(Condition::kEpilepsy, 0.22, &kEpilepticSeizure);
 
   // First presentations seen in hospital: the first seizure (most often in
   // the ED, then a specialist within two weeks for most: NICE NG217) and new
@@ -231,8 +231,8 @@ void draw_hospital(Context& ctx) {
   poisson_by_age(ctx, from, to,
                  [&](int age, Date start) {
                    if (age < 10) return 0.0;
-                   double rate = age < 12 ? 0.001 : age < 18 ? (ctx.male() ? 0.004 : 0.012)
-                                                             : (ctx.male() ? 0.005 : 0.008);
+                   double rate = age < 12 ? 0.001 : age < 18 ? (ctx.male() ? 0.003 : 0.009)
+                                                             : (ctx.male() ? 0.004 : 0.006);
                    rate *= std::exp(0.3 * ctx.deprivation(start) + 0.4 * ctx.home.vulnerability);
                    if (ctx.life.looked_after_on(start)) rate *= 3;
                    if (ctx.has_by(Condition::kAutism, start)) rate *= 1.5;

@@ -59,9 +59,9 @@ std::vector<Appointment> routine_appointments(Date birth) {
   const bool pcv_at_12_weeks = !before(birth, kPcvOnePlusOne);
 
   std::vector<Appointment> a;
-  a.push_back({add_days(birth, 56), {hexa}, 0.975});
-  a.push_back({add_days(birth, 84), {hexa}, 0.97});
-  a.push_back({add_days(birth, 112), {hexa}, 0.965});
+  a.push_back({add_days(birth, 56), {hexa}, 0.99});
+  a.push_back({add_days(birth, 84), {hexa}, 0.985});
+  a.push_back({add_days(birth, 112), {hexa}, 0.985});
   auto& w8 = a[0].vaccines;
   auto& w12 = a[1].vaccines;
   auto& w16 = a[2].vaccines;
@@ -83,16 +83,16 @@ std::vector<Appointment> routine_appointments(Date birth) {
     if (menb) w16.push_back(&kMenB);
   }
 
-  Appointment one_year{birthday(birth, 1), {&kPcv}, 0.94};
+  Appointment one_year{birthday(birth, 1), {&kPcv}, 0.96};
   if (menb) one_year.vaccines.push_back(&kMenB);
   if (before(birth, kNewOneYearCohort)) one_year.vaccines.push_back(&kHibMenC);
   one_year.vaccines.push_back(before(birth, kMmrvAtOneYear) ? &kMmr : &kMmrv);
   a.push_back(std::move(one_year));
 
   if (!before(birth, kNewOneYearCohort)) {
-    a.push_back({add_days(birthday(birth, 1), 182), {&kSixInOne, &kMmrv}, 0.92});
+    a.push_back({add_days(birthday(birth, 1), 182), {&kSixInOne, &kMmrv}, 0.94});
   }
-  Appointment preschool{add_days(birthday(birth, 3), 121), {&kFourInOne}, 0.9};
+  Appointment preschool{add_days(birthday(birth, 3), 121), {&kFourInOne}, 0.92};
   if (before(birth, kMmrvPreschoolFrom)) {
     preschool.vaccines.push_back(&kMmr);
   } else if (before(birth, kMmrvAtOneYear)) {
@@ -114,6 +114,7 @@ void add_routine(Context& ctx) {
   // A few families decline vaccination outright (recorded as not done).
   const bool declines = ctx.rng.chance(0.012);
   bool missed_last = false;
+  std::optional<Date> last_given;
   for (const Appointment& appt : routine_appointments(c.birth_date)) {
     if (!before(appt.due, ctx.end())) break;
     if (declines) {
@@ -125,14 +126,18 @@ void add_routine(Context& ctx) {
     }
     // Coverage falls with deprivation (UKHSA COVER by IMD) and tracks the
     // family's engagement; a missed appointment makes the next likelier missed.
-    const double shift = -0.45 * deprivation + 0.9 * c.engagement - (missed_last ? 1.5 : 0.0);
+    const double shift = -0.7 * deprivation + 0.6 * c.engagement - (missed_last ? 1.0 : 0.0);
     if (!ctx.rng.chance(shifted(appt.uptake, shift))) {
       missed_last = true;
       continue;
     }
     missed_last = false;
-    const Date given = add_days(appt.due, delay_days(ctx.rng));
+    // Doses of a course are at least four weeks apart: a late appointment
+    // pushes the next one back (Green Book, chapter 11).
+    Date given = add_days(appt.due, delay_days(ctx.rng));
+    if (last_given) given = latest(given, add_days(*last_given, 28));
     if (!before(given, ctx.end())) continue;
+    last_given = given;
     for (const Vaccine* v : appt.vaccines)
       ctx.life.doses.push_back({v, appt.due, given, false, false});
   }

@@ -95,7 +95,7 @@ void draw_mental_health(Context& ctx) {
   poisson_by_age(ctx, from, to,
                  [&](int age, Date start) {
                    if (age < 4) return 0.0;
-                   double rate = age < 10 ? 0.015 : age < 14 ? 0.04 : (ctx.male() ? 0.045 : 0.08);
+                   double rate = age < 10 ? 0.025 : age < 14 ? 0.065 : (ctx.male() ? 0.07 : 0.12);
                    rate *= std::exp(0.2 * ctx.deprivation(start) + 0.35 * ctx.home.vulnerability);
                    if (ctx.life.looked_after_on(start)) rate *= 2.5;
                    if (ctx.has_by(Condition::kAutism, start) || ctx.has_by(Condition::kAdhd, start))

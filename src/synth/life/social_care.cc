@@ -152,13 +152,13 @@ std::optional<Date> referral(Context& ctx, Date referred) {
   const Date care_start = add_days(referred, static_cast<int>(rng.between(0, 14)));
   const Date plan_start = add_days(referred, static_cast<int>(rng.between(25, 60)));
   Date closes;
-  if (u < 0.03 && before(care_start, last_start)) {  // straight into care
+  if (u < 0.02 && before(care_start, last_start)) {  // straight into care
     period_of_care(ctx, care_start);
     const auto& last = ctx.life.care_episodes.back();
     health_assessments(ctx, care_start, last.end ? *last.end : ctx.end());
     closes = last.end ? *last.end : eighteen;
     cin.closure_reason = last.reason_ceased == "E11" || last.reason_ceased == "E12" ? "RC1" : "RC7";
-  } else if (u < 0.15 && before(plan_start, last_start)) {  // section 47, then a protection plan
+  } else if (u < 0.12 && before(plan_start, last_start)) {  // section 47, then a protection plan
     ProtectionPlan plan{plan_start, std::nullopt, draw(rng, kAbuseCategory), ""};
     plan.latest_category = rng.chance(0.85) ? plan.initial_category : draw(rng, kAbuseCategory);
     const Date plan_end =
@@ -166,8 +166,8 @@ std::optional<Date> referral(Context& ctx, Date referred) {
     if (before(plan_end, ctx.world.as_of)) plan.end = plan_end;
     ctx.life.protection_plans.push_back(plan);
     closes = add_days(plan_end, static_cast<int>(rng.between(60, 180)));
-    // About one plan in eight ends with the child coming into care.
-    if (plan.end && before(plan_end, last_start) && rng.chance(0.12)) {
+    // About one plan in twelve ends with the child coming into care.
+    if (plan.end && before(plan_end, last_start) && rng.chance(0.08)) {
       period_of_care(ctx, plan_end);
       const auto& last = ctx.life.care_episodes.back();
       health_assessments(ctx, plan_end, last.end ? *last.end : ctx.end());

@@ -1,8 +1,10 @@
 // Ingest and link throughput on a synthetic ICS: rows loaded per second
-// (FHIR NDJSON + CSV, validation, hashing, one transaction per file) and
+// (FHIR NDJSON + social care CSV, validation, hashing, one transaction per
+// file) and
 // source persons linked per second.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -29,6 +31,18 @@ const fs::path& synthetic_ics(int64_t children) {
   return dir;
 }
 
+// The feeds ingest reads today (FHIR and the LAs' social care extracts);
+// the other CSV shapes wait for mapping files (issue 4).
+std::vector<std::string> loadable_feeds(const fs::path& ics) {
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(ics / "feeds")) {
+    const std::string name = e.path().filename().string();
+    if (name.ends_with(".ndjson") || name.starts_with("social_care_")) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 void BM_Ingest(benchmark::State& state) {
   const fs::path& ics = synthetic_ics(state.range(0));
   const std::string db_path = (ics / "bench.db").string();
@@ -39,8 +53,11 @@ void BM_Ingest(benchmark::State& state) {
       fs::remove(db_path + suffix);
     auto db = Database::open(db_path);
     state.ResumeTiming();
-    auto report = ingest_paths(*db, {(ics / "feeds").string()});
-    if (!report.ok()) state.SkipWithError(report.error().to_string().c_str());
+    auto report = ingest_paths(*db, loadable_feeds(ics));
+    if (!report.ok()) {
+      state.SkipWithError(report.error().to_string().c_str());
+      return;
+    }
     rows = report->rows_read();
   }
   state.SetItemsProcessed(state.iterations() * rows);
@@ -57,10 +74,13 @@ void BM_Link(benchmark::State& state) {
     for (const char* suffix : {"", "-wal", "-shm"})
       fs::remove(db_path + suffix);
     auto db = Database::open(db_path);
-    if (!ingest_paths(*db, {(ics / "feeds").string()}).ok()) std::abort();
+    if (!ingest_paths(*db, loadable_feeds(ics)).ok()) std::abort();
     state.ResumeTiming();
     auto report = link_unlinked(*db);
-    if (!report.ok()) state.SkipWithError(report.error().to_string().c_str());
+    if (!report.ok()) {
+      state.SkipWithError(report.error().to_string().c_str());
+      return;
+    }
     persons = report->considered;
   }
   state.SetItemsProcessed(state.iterations() * persons);

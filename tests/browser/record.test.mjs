@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,30 +27,66 @@ function onechild(args, input) {
 }
 
 // The first GP patient with an immunisation: their NHS number and one vaccine.
-function childWithImmunisation(feedPath) {
-  const resources = readFileSync(feedPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const patients = new Map();
-  for (const r of resources) {
-    if (r.resourceType !== 'Patient') continue;
-    const id = r.identifier.find((i) => i.system === 'https://fhir.nhs.uk/Id/nhs-number');
-    if (id) patients.set(r.id, { nhs: id.value, name: `${r.name[0].given[0]} ${r.name[0].family}` });
+// An NHS number passes Modulus 11 (NHS Data Dictionary).
+function validNhsNumber(n) {
+  if (!/^\d{10}$/.test(n)) return false;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(n[i]) * (10 - i);
+  const check = 11 - (sum % 11);
+  return check !== 10 && (check === 11 ? 0 : check) === Number(n[9]);
+}
+
+function ndjson(path) {
+  return readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+}
+
+function nhsNumberOf(patient) {
+  return patient.identifier?.find((i) => i.system === 'https://fhir.nhs.uk/Id/nhs-number')?.value;
+}
+
+// A GP patient with an immunisation whose name the community trust records
+// the same way (the record's heading shows the first source's name).
+function childWithImmunisation(feeds) {
+  const gp = ndjson(join(feeds, 'gp.ndjson'));
+  const communityNames = new Map();
+  for (const r of ndjson(join(feeds, 'community.ndjson'))) {
+    if (r.resourceType === 'Patient' && nhsNumberOf(r)) {
+      communityNames.set(nhsNumberOf(r), `${r.name[0].given[0]} ${r.name[0].family}`);
+    }
   }
-  for (const r of resources) {
-    if (r.resourceType !== 'Immunization') continue;
+  const patients = new Map();
+  for (const r of gp) {
+    if (r.resourceType !== 'Patient' || !nhsNumberOf(r)) continue;
+    const name = `${r.name[0].given[0]} ${r.name[0].family}`;
+    const other = communityNames.get(nhsNumberOf(r));
+    if (other === undefined || other === name) patients.set(r.id, { nhs: nhsNumberOf(r), name });
+  }
+  for (const r of gp) {
+    if (r.resourceType !== 'Immunization' || r.status !== 'completed') continue;
     const patient = patients.get(r.patient.reference.replace('Patient/', ''));
     if (patient) return { ...patient, vaccine: r.vaccineCode.coding[0].display };
   }
   throw new Error('no patient with an immunisation in the synthetic feed');
 }
 
-// A social care person with a valid NHS number and an episode: the record
-// page must show events from both the GP and social care.
+// The feeds ingest reads today: FHIR and the local authorities' social care
+// extracts (the other CSV shapes need mapping files).
+function loadableFeeds(feeds) {
+  return readdirSync(feeds)
+    .filter((f) => f.endsWith('.ndjson') || f.startsWith('social_care_'))
+    .map((f) => join(feeds, f));
+}
+
+// A social care person with a valid NHS number and a child in need episode:
+// the record page must show events from both the GP and social care.
 function childKnownToSocialCare(feeds) {
   const rows = (file) => readFileSync(join(feeds, file), 'utf8').trim().split('\n').slice(1)
     .map((line) => line.split(','));
-  const episodes = new Map(rows('social_care.episodes.csv').map((e) => [e[1], e[2]]));
-  for (const p of rows('social_care.persons.csv')) {
-    if (/^\d{10}$/.test(p[6]) && episodes.has(p[0])) return { nhs: p[6], category: episodes.get(p[0]) };
+  for (const persons of readdirSync(feeds).filter((f) => /^social_care_\w+\.persons\.csv$/.test(f))) {
+    const episodes = new Map(rows(persons.replace('persons', 'cin')).map((e) => [e[1], e[2]]));
+    for (const p of rows(persons)) {
+      if (validNhsNumber(p[6]) && episodes.has(p[0])) return { nhs: p[6], category: episodes.get(p[0]) };
+    }
   }
   throw new Error('no social care person with an NHS number and an episode');
 }
@@ -80,11 +116,11 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'onechild-browser-'));
   const db = join(work, 'onechild.db');
   onechild(['synth', '--children', '200', '--seed', '7', '--as-of', '2026-11-01', '--out', join(work, 'ics')]);
-  onechild(['ingest', '--db', db, join(work, 'ics', 'feeds')]);
+  onechild(['ingest', '--db', db, ...loadableFeeds(join(work, 'ics', 'feeds'))]);
   onechild(['link', '--db', db]);
   onechild(['users', 'add', '--db', db, '--username', 'tester', '--display-name', 'Test User',
             '--role', 'health-visitor', '--password-stdin'], `${password}\n`);
-  child = childWithImmunisation(join(work, 'ics', 'feeds', 'gp.ndjson'));
+  child = childWithImmunisation(join(work, 'ics', 'feeds'));
   ({ proc: server, url: baseUrl } = await startServer(db));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -155,7 +191,7 @@ test('the record joins events from the GP and social care', async () => {
   await page.fill('#nhs_number', known.nhs);
   await page.click('main button[type=submit]');
   assert.match(page.url(), /\/children\/\d+$/);
-  assert.match(await page.textContent('#demographics'), /social_care \(CSC\d+\)/);
+  assert.match(await page.textContent('#demographics'), /social_care_[a-z]+ \(99\d-\d{7}\)/);
   assert.ok((await page.textContent('#social-care')).includes(known.category));
   await page.close();
 });

@@ -200,6 +200,16 @@ TEST_F(LifeCourse, ScheduleBeforeJuly2025) {
   }
 }
 
+TEST_F(LifeCourse, ScheduleBefore2006HadMenCAndNoPcv) {
+  Child c = child(Date{year{2003}, May, day{20}});
+  const Life life = live_for(c);
+  const auto infant = vaccines(life, c, 112);
+  EXPECT_EQ(infant.count("MenC"), 1u);
+  EXPECT_EQ(infant.count("5in1"), 1u);
+  for (const char* absent : {"PCV", "MenB", "Rota", "6in1"}) EXPECT_EQ(infant.count(absent), 0u) << absent;
+  EXPECT_EQ(vaccines(life, c, 366).count("HibMenC"), 0u);
+}
+
 TEST_F(LifeCourse, ScheduleFromJuly2025AndMmrvFromJanuary2025Births) {
   Child c = child(Date{year{2025}, May, day{1}});  // 12 weeks on 24 July 2025
   const Life life = live_for(c);

@@ -24,6 +24,7 @@ constexpr Vaccine kMenB{{"871873005", "Meningococcal group B vaccine"}, "MenB"};
 constexpr Vaccine kRotavirus{{"871761004", "Rotavirus vaccine"}, "Rota"};
 constexpr Vaccine kPcv{{"836398006", "Pneumococcal conjugate vaccine"}, "PCV"};
 constexpr Vaccine kHibMenC{{"871871007", "Hib/MenC vaccine"}, "HibMenC"};
+constexpr Vaccine kMenC{{"871866001", "Meningococcal group C conjugate vaccine"}, "MenC"};
 constexpr Vaccine kMmr{{"871831003", "Measles, mumps and rubella vaccine"}, "MMR"};
 constexpr Vaccine kMmrv{{"871908002", "Measles, mumps, rubella and varicella vaccine"}, "MMRV"};
 constexpr Vaccine kFourInOne{{"871893003", "DTaP/IPV (4-in-1) pre-school booster"}, "4in1"};
@@ -31,7 +32,9 @@ constexpr Vaccine kHpv{{"836379009", "Human papillomavirus vaccine"}, "HPV"};
 constexpr Vaccine kTdIpv{{"871887006", "Td/IPV (3-in-1) teenage booster"}, "TdIPV"};
 constexpr Vaccine kMenAcwy{{"871874004", "Meningococcal ACWY conjugate vaccine"}, "MenACWY"};
 
-// Dates the schedule changed (UKHSA; REFERENCE.md).
+// Dates the schedule changed (UKHSA; REFERENCE.md; the Green Book's history
+// of the programme for the older cohorts).
+constexpr Date kPcvFrom = ymd(2006, 7, 4);  // PCV and the Hib/MenC booster from September 2006
 constexpr Date kSixInOneFrom = ymd(2017, 6, 1);      // 6-in-1 for babies born from about June 2017
 constexpr Date kMenBFrom = ymd(2015, 7, 1);          // MenB for babies born from 1 July 2015
 constexpr Date kRotavirusFrom = ymd(2013, 5, 1);     // rotavirus from July 2013
@@ -57,6 +60,8 @@ std::vector<Appointment> routine_appointments(Date birth) {
   const bool menb = !before(birth, kMenBFrom);
   const bool rota = !before(birth, kRotavirusFrom);
   const bool pcv_at_12_weeks = !before(birth, kPcvOnePlusOne);
+  // Before September 2006: MenC at 8, 12 and 16 weeks, no PCV, no booster at one.
+  const bool before_2006 = before(birth, kPcvFrom);
 
   std::vector<Appointment> a;
   a.push_back({add_days(birth, 56), {hexa}, 0.99});
@@ -70,7 +75,9 @@ std::vector<Appointment> routine_appointments(Date birth) {
     w8.push_back(&kRotavirus);
     w12.push_back(&kRotavirus);
   }
-  if (new_primary) {
+  if (before_2006) {
+    for (auto* w : {&w8, &w12, &w16}) w->push_back(&kMenC);
+  } else if (new_primary) {
     if (menb) w12.push_back(&kMenB);
     w16.push_back(&kPcv);
   } else {
@@ -83,9 +90,10 @@ std::vector<Appointment> routine_appointments(Date birth) {
     if (menb) w16.push_back(&kMenB);
   }
 
-  Appointment one_year{birthday(birth, 1), {&kPcv}, 0.96};
+  Appointment one_year{birthday(birth, 1), {}, 0.96};
+  if (!before_2006) one_year.vaccines.push_back(&kPcv);
   if (menb) one_year.vaccines.push_back(&kMenB);
-  if (before(birth, kNewOneYearCohort)) one_year.vaccines.push_back(&kHibMenC);
+  if (!before_2006 && before(birth, kNewOneYearCohort)) one_year.vaccines.push_back(&kHibMenC);
   one_year.vaccines.push_back(before(birth, kMmrvAtOneYear) ? &kMmr : &kMmrv);
   a.push_back(std::move(one_year));
 

@@ -23,7 +23,8 @@ void BM_Synth(benchmark::State& state) {
       return;
     }
     rows = 0;
-    for (const auto& [file, n] : done->rows) rows += n;
+    for (const auto& [file, n] : done->rows)
+      rows += n;
   }
   fs::remove_all(dir);
   state.SetItemsProcessed(state.iterations() * state.range(0));

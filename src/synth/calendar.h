@@ -54,8 +54,8 @@ inline Date academic_year_start(int year) {
 
 // The n-th given weekday of a month (n from 1).
 inline Date nth_weekday(int year, unsigned month, std::chrono::weekday wd, unsigned n) {
-  return Date{std::chrono::sys_days{std::chrono::year_month_weekday{
-      std::chrono::year{year}, std::chrono::month{month}, wd[n]}}};
+  return Date{std::chrono::sys_days{
+      std::chrono::year_month_weekday{std::chrono::year{year}, std::chrono::month{month}, wd[n]}}};
 }
 
 enum class Term { kAutumn, kSpring, kSummer };

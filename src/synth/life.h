@@ -29,7 +29,7 @@ struct HealthVisitorReview {
   Review review;
   Date date;
   std::optional<std::array<int, 5>> asq3;  // ASQ-3 domain scores (2-2½ year review)
-  std::optional<Feeding> feeding;         // recorded at the 6-8 week review
+  std::optional<Feeding> feeding;          // recorded at the 6-8 week review
 };
 
 struct Vaccine {
@@ -40,8 +40,8 @@ struct Vaccine {
 struct Dose {
   const Vaccine* vaccine;
   Date due;
-  Date date;              // given, or when the family declined
-  bool declined = false;  // recorded as not done (parent declined)
+  Date date;               // given, or when the family declined
+  bool declined = false;   // recorded as not done (parent declined)
   bool at_school = false;  // school-aged immunisation service (community trust)
 };
 
@@ -62,8 +62,8 @@ struct GpContact {
 
 enum class EdGroup : uint8_t { kIllness, kInjury, kSelfHarm, kAsthma, kDiabetes, kSeizure };
 struct EdDiagnosis {
-  Code snomed;                     // ECDS diagnosis
-  std::string_view icd10;          // primary diagnosis if admitted (CDS form, no dot)
+  Code snomed;                      // ECDS diagnosis
+  std::string_view icd10;           // primary diagnosis if admitted (CDS form, no dot)
   std::string_view external_cause;  // ICD-10 cause for injuries and self-harm
   EdGroup group;
 };

@@ -70,7 +70,7 @@ struct Diagnosis {
 };
 
 struct Child {
-  int64_t index = 0;  // 0-based, in generation order
+  int64_t index = 0;      // 0-based, in generation order
   std::string person_id;  // "P0000001"
   std::string nhs_number;
   std::string given_name;

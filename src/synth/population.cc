@@ -36,7 +36,7 @@ constexpr int kYear = 365;
 int draw_age_in_days(Random& rng) {
   constexpr std::array<double, 5> kBandWeight = {0.90, 1.0, 1.0, 1.0, 1.0};
   const auto band = static_cast<int>(rng.weighted(kBandWeight));
-  return band * 5 * kYear + static_cast<int>(rng.below(5 * kYear));
+  return band * 5 * kYear + static_cast<int>(rng.below(int64_t{5} * kYear));
 }
 
 // Siblings are born one to six years apart, older or younger than the
@@ -67,8 +67,8 @@ Address address_in(Random& rng, const World& world, int lsoa, Date from) {
   Address a;
   a.from = from;
   a.lsoa = lsoa;
-  a.postcode = static_cast<int>(
-      rng.below(static_cast<int64_t>(world.reference.lsoas[static_cast<size_t>(lsoa)].postcodes.size())));
+  a.postcode = static_cast<int>(rng.below(
+      static_cast<int64_t>(world.reference.lsoas[static_cast<size_t>(lsoa)].postcodes.size())));
   a.house_number = static_cast<int>(rng.between(1, 80));
   a.practice = any_practice(rng, world, world.place_of(lsoa))->code;
   return a;
@@ -79,8 +79,8 @@ Address address_in(Random& rng, const World& world, int lsoa, Date from) {
 std::vector<Address> addresses(Random& rng, const World& world, Date first_from) {
   std::vector<Address> homes;
   const auto& lsoas = world.reference.lsoas;
-  homes.push_back(address_in(rng, world, static_cast<int>(rng.below(static_cast<int64_t>(lsoas.size()))),
-                             first_from));
+  homes.push_back(address_in(
+      rng, world, static_cast<int>(rng.below(static_cast<int64_t>(lsoas.size()))), first_from));
   for (Date at = first_from;;) {
     at = add_days(at, 1 + static_cast<int>(rng.exponential(kYear / kMovesPerYear)));
     if (!before(at, world.as_of)) break;
@@ -154,9 +154,8 @@ std::vector<HouseholdPlan> plan_households(uint64_t seed, int64_t children) {
     HouseholdPlan plan;
     plan.ordinal = static_cast<int64_t>(plans.size());
     plan.first_child = next;
-    plan.children = static_cast<int>(
-        std::min<int64_t>(static_cast<int64_t>(rng.weighted(kHouseholdSizeWeight)) + 1,
-                          children - next));
+    plan.children = static_cast<int>(std::min<int64_t>(
+        static_cast<int64_t>(rng.weighted(kHouseholdSizeWeight)) + 1, children - next));
     next += plan.children;
     plans.push_back(plan);
   }
@@ -204,9 +203,10 @@ Household make_household_only(Random& rng, const World& world, const HouseholdPl
 
   const Date first_from =
       rng.chance(kArrivedLaterRate)
-          ? add_days(eldest_birth,
-                     static_cast<int>(rng.below(std::max(1, days_between(eldest_birth, world.as_of)))))
-          : add_days(eldest_birth, -static_cast<int>(rng.below(3 * kYear)));
+          ? add_days(
+                eldest_birth,
+                static_cast<int>(rng.below(std::max(1, days_between(eldest_birth, world.as_of)))))
+          : add_days(eldest_birth, -static_cast<int>(rng.below(int64_t{3} * kYear)));
   h.addresses = addresses(rng, world, first_from);
   return h;
 }
@@ -221,14 +221,17 @@ Family make_family(const World& world, const HouseholdPlan& plan, const NhsNumbe
   std::vector<bool> twin;
   for (int k = 0; k < plan.children; ++k) {
     const bool is_twin = k > 0 && rng.chance(kTwinRate);
-    ages.push_back(k == 0 ? draw_age_in_days(rng) : is_twin ? ages.back() : sibling_age(rng, ages[0]));
+    ages.push_back(k == 0    ? draw_age_in_days(rng)
+                   : is_twin ? ages.back()
+                             : sibling_age(rng, ages[0]));
     twin.push_back(is_twin);
   }
   // Oldest first, a twin pair kept together in birth order.
   std::vector<size_t> order(ages.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ages[a] > ages[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return ages[a] > ages[b]; });
   const Date eldest_birth = add_days(world.as_of, -ages[order[0]]);
 
   Family family{make_household_only(rng, world, plan, numbers, total_children, eldest_birth), {}};
@@ -242,8 +245,8 @@ Family make_family(const World& world, const HouseholdPlan& plan, const NhsNumbe
     c.nhs_number = numbers.child(index);
     c.sex = crng.chance(0.51) ? Sex::kMale : Sex::kFemale;
     c.birth_date = add_days(world.as_of, -ages[order[k]]);
-    c.twin = twin[order[k]] || (k + 1 < order.size() && twin[order[k + 1]] &&
-                                ages[order[k + 1]] == ages[order[k]]);
+    c.twin = twin[order[k]] ||
+             (k + 1 < order.size() && twin[order[k + 1]] && ages[order[k + 1]] == ages[order[k]]);
     c.birth_order = twin[order[k]] ? 2 : 1;
     c.given_name = draw_given_name(crng, home.origin, c.sex, static_cast<int>(c.birth_date.year()));
     c.family_name = family_name_for(

@@ -56,8 +56,11 @@ class Random {
     if (mean > 30) return std::max(0, static_cast<int>(std::lround(normal(mean, std::sqrt(mean)))));
     const double limit = std::exp(-mean);
     int k = 0;
-    for (double p = uniform(); p > limit; p *= uniform())
+    double p = uniform();
+    while (p > limit) {
       ++k;
+      p *= uniform();
+    }
     return k;
   }
 

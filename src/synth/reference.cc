@@ -36,14 +36,14 @@ constexpr int kPostcodesPerLsoa = 12;
 constexpr int kDistrictsPerPlace = 98;
 
 constexpr std::string_view kStreetNames[] = {
-    "Ash",     "Beech",   "Cedar",   "Elm",      "Hazel",    "Holly",    "Larch",   "Maple",
-    "Oak",     "Rowan",   "Willow",  "Alder",    "Birch",    "Hawthorn", "Juniper", "Laurel",
-    "Poplar",  "Sycamore", "Yew",    "Chestnut", "Church",   "Mill",     "Station", "Park",
-    "Victoria", "Albert", "Queen's", "King's",   "Windsor",  "York",     "Manor",   "Grange",
-    "Meadow",  "Orchard", "Brook",   "School",   "Chapel",   "Bridge",   "Market",  "Castle"};
-constexpr std::string_view kStreetKinds[] = {"Road",   "Street", "Close",  "Avenue",
-                                             "Lane",   "Grove",  "Way",    "Drive",
-                                             "Court",  "Crescent", "Gardens", "Terrace"};
+    "Ash",      "Beech",    "Cedar",   "Elm",      "Hazel",   "Holly",    "Larch",   "Maple",
+    "Oak",      "Rowan",    "Willow",  "Alder",    "Birch",   "Hawthorn", "Juniper", "Laurel",
+    "Poplar",   "Sycamore", "Yew",     "Chestnut", "Church",  "Mill",     "Station", "Park",
+    "Victoria", "Albert",   "Queen's", "King's",   "Windsor", "York",     "Manor",   "Grange",
+    "Meadow",   "Orchard",  "Brook",   "School",   "Chapel",  "Bridge",   "Market",  "Castle"};
+constexpr std::string_view kStreetKinds[] = {"Road",  "Street",   "Close",   "Avenue",
+                                             "Lane",  "Grove",    "Way",     "Drive",
+                                             "Court", "Crescent", "Gardens", "Terrace"};
 
 // Postcodes unique across the ICS: a fresh inward code ("4QT") for the
 // district each time. Inward codes never use C, I, K, M, O or V.
@@ -127,7 +127,8 @@ Reference make_reference(Random& rng, int64_t children, Date as_of) {
                           std::string(kPlaces[static_cast<size_t>(p)].name), 990 + p});
   }
 
-  const int lsoas = static_cast<int>(std::max<int64_t>(10 * places, children / kChildrenPerLsoa));
+  const int lsoas =
+      static_cast<int>(std::max<int64_t>(int64_t{10} * places, children / kChildrenPerLsoa));
   std::vector<int> per_place(static_cast<size_t>(places), 0);
   std::set<std::string> used_postcodes;
   for (int i = 0; i < lsoas; ++i) {
@@ -137,14 +138,16 @@ Reference make_reference(Random& rng, int64_t children, Date as_of) {
     const int ward = index_in_place / kLsoasPerWard;
     // The first ten LSOAs cover every decile, so every breakdown has all ten.
     const int decile = i < 10 ? i + 1 : deprivation_decile(rng, style.deprivation_shift);
-    ref.lsoas.push_back({"E01" + zero_padded(900000 + i, 6),
-                         std::string(style.name) + " " + zero_padded(index_in_place / 4 + 1, 3) +
-                             static_cast<char>('A' + index_in_place % 4),
-                         decile, place, "E05" + zero_padded(900000 + place * 1000 + ward, 6),
-                         std::string(style.name) + " Ward " + std::to_string(ward + 1),
-                         std::string(style.postcode_area) +
-                             std::to_string(ward % kDistrictsPerPlace + 1),
-                         {}});
+    ref.lsoas.push_back(
+        {"E01" + zero_padded(900000 + i, 6),
+         std::string(style.name) + " " + zero_padded(index_in_place / 4 + 1, 3) +
+             static_cast<char>('A' + index_in_place % 4),
+         decile,
+         place,
+         "E05" + zero_padded(900000 + place * 1000 + ward, 6),
+         std::string(style.name) + " Ward " + std::to_string(ward + 1),
+         std::string(style.postcode_area) + std::to_string(ward % kDistrictsPerPlace + 1),
+         {}});
     add_postcodes(rng, ref.lsoas.back(), used_postcodes);
   }
 
@@ -194,7 +197,8 @@ Status write_reference(const Reference& ref, const std::string& dir) {
          << (o.place >= 0 ? ref.places[static_cast<size_t>(o.place)].code : "") << ','
          << (o.hub_from ? format_iso_date(*o.hub_from) : "") << '\n';
   }
-  if (!geo.good() || !postcodes.good() || !orgs.good()) return Error::io_error("writing '" + dir + "/reference' failed");
+  if (!geo.good() || !postcodes.good() || !orgs.good())
+    return Error::io_error("writing '" + dir + "/reference' failed");
   return {};
 }
 

@@ -29,7 +29,7 @@ struct Lsoa {
   int imd_decile;  // 1 = most deprived 10% of England
   int place;       // index into Reference::places
   std::string ward_code, ward_name;
-  std::string postcode_district;   // e.g. "NB3"
+  std::string postcode_district;    // e.g. "NB3"
   std::vector<Postcode> postcodes;  // unique in the ICS
 };
 

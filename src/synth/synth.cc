@@ -76,6 +76,7 @@ class ChunkPipeline {
   template <typename Make, typename Write>
   void run(Make make, Write write) {
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<size_t>(threads_));
     for (int t = 0; t < threads_; ++t) {
       workers.emplace_back([&] { work(make); });
     }
@@ -113,7 +114,8 @@ class ChunkPipeline {
       if (i >= ready_.size()) return;
       {
         std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return stop_ || i < written_ + 2 * static_cast<size_t>(threads_); });
+        changed_.wait(lock,
+                      [&] { return stop_ || i < written_ + 2 * static_cast<size_t>(threads_); });
         if (stop_) return;
       }
       try {
@@ -171,7 +173,8 @@ Result<SynthSummary> synthesise(const SynthOptions& options) {
 
   synth::Random rng(options.seed);
   const World world(synth::make_reference(rng, options.children, options.as_of), options);
-  if (Status s = synth::write_reference(world.reference, options.out_dir); !s.ok()) return s.error();
+  if (Status s = synth::write_reference(world.reference, options.out_dir); !s.ok())
+    return s.error();
   const Layout layout(world.reference);
   const std::vector<HouseholdPlan> plans = synth::plan_households(options.seed, options.children);
   if (options.children + static_cast<int64_t>(plans.size()) > NhsNumbers::kCapacity) {
@@ -187,8 +190,9 @@ Result<SynthSummary> synthesise(const SynthOptions& options) {
   SynthSummary summary;
   summary.children = options.children;
   const std::vector<Span> spans = split(plans);
-  const int threads = options.threads > 0 ? options.threads
-                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   Progress progress("synth", options.children);
   ChunkPipeline pipeline(spans.size(), threads);
   pipeline.run(
@@ -208,14 +212,14 @@ Result<SynthSummary> synthesise(const SynthOptions& options) {
   for (const auto& [path, n] : summary.rows)
     rows[path] = n;
   std::ofstream manifest(dir / "truth" / "manifest.json");
-  manifest << boost::json::serialize(boost::json::object{
-                  {"generator", "onechild synth"},
-                  {"seed", options.seed},
-                  {"children", options.children},
-                  {"as_of", format_iso_date(options.as_of)},
-                  {"history_from", format_iso_date(world.history_from)},
-                  {"hub_effect", options.hub_effect},
-                  {"rows", std::move(rows)}})
+  manifest << boost::json::serialize(
+                  boost::json::object{{"generator", "onechild synth"},
+                                      {"seed", options.seed},
+                                      {"children", options.children},
+                                      {"as_of", format_iso_date(options.as_of)},
+                                      {"history_from", format_iso_date(world.history_from)},
+                                      {"hub_effect", options.hub_effect},
+                                      {"rows", std::move(rows)}})
            << '\n';
   bool good = manifest.good();
   for (auto& f : files) {

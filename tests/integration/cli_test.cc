@@ -106,8 +106,8 @@ TEST(Cli, SynthIngestLinkEvaluateChain) {
   EXPECT_NE(synth.out.find("feeds/acute.ecds.csv"), std::string::npos) << synth.out;
 
   const std::string feeds = loadable_feeds(dir, "ics");
-  auto ingest = onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("ingest.json") +
-                                  "'" + feeds);
+  auto ingest =
+      onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("ingest.json") + "'" + feeds);
   ASSERT_EQ(ingest.status, 0) << ingest.err;
   auto report = read_json(dir.file("ingest.json"));
   EXPECT_TRUE(report["reconciles"].as_bool());
@@ -121,8 +121,8 @@ TEST(Cli, SynthIngestLinkEvaluateChain) {
                 query_int(db, "SELECT count(*) FROM quarantine"),
             totals.at("rows_read").as_int64());
   // The FHIR feeds' events all load: contacts, observations, conditions...
-  for (const char* kind :
-       {"immunisation", "encounter", "observation", "condition", "care-plan", "social-care-episode"}) {
+  for (const char* kind : {"immunisation", "encounter", "observation", "condition", "care-plan",
+                           "social-care-episode"}) {
     EXPECT_GT(query_int(db, (std::string("SELECT count(*) FROM source_events WHERE kind = '") +
                              kind + "'")
                                 .c_str()),
@@ -152,8 +152,8 @@ TEST(Cli, SynthIngestLinkEvaluateChain) {
   EXPECT_GT(figures["recall"].as_double(), 0.5);
 
   // Re-loading the same feeds changes nothing.
-  auto again = onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("again.json") +
-                                 "'" + feeds);
+  auto again =
+      onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("again.json") + "'" + feeds);
   ASSERT_EQ(again.status, 0) << again.err;
   auto again_report = read_json(dir.file("again.json"));
   for (const auto& f : again_report["files"].as_array()) {

@@ -12,11 +12,23 @@
 
 #include "core/csv.h"
 #include "core/date.h"
+#include "synth/synth.h"
 
 namespace onechild::testing::synth_files {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+
+// The options the synth tests use: a fixed reference date, so figures do
+// not move with the day the tests run.
+inline SynthOptions synth_options(const std::string& out, uint64_t seed, int64_t children) {
+  SynthOptions o;
+  o.children = children;
+  o.seed = seed;
+  o.as_of = Date{std::chrono::year{2026}, std::chrono::November, std::chrono::day{24}};
+  o.out_dir = out;
+  return o;
+}
 
 inline std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -45,7 +57,7 @@ inline std::vector<Record> read_csv(const fs::path& path) {
 
 // Every CSV under feeds/ named prefix...suffix ("social_care_", ".persons.csv").
 inline std::vector<Record> read_feeds(const fs::path& dir, const std::string& prefix,
-                               const std::string& suffix) {
+                                      const std::string& suffix) {
   std::vector<Record> rows;
   for (const auto& e : fs::directory_iterator(dir / "feeds")) {
     const std::string name = e.path().filename().string();

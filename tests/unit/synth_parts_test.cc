@@ -53,7 +53,8 @@ TEST(Reference, EveryDecileAndRealCodeFormats) {
 TEST(Reference, DistrictsStayTwoDigitsForTheLargestIcs) {
   Random rng(5);
   const Reference ref = make_reference(rng, 500000, kAsOf);
-  for (const auto& l : ref.lsoas) ASSERT_TRUE(matches(l.postcode_district, "[A-Z]{2}[0-9]{1,2}"));
+  for (const auto& l : ref.lsoas)
+    ASSERT_TRUE(matches(l.postcode_district, "[A-Z]{2}[0-9]{1,2}"));
 }
 
 TEST(Reference, PracticesBelongToAPcnInTheirPlaceAndSomeAreHubs) {
@@ -117,7 +118,8 @@ TEST(Calendar, SchoolYearsAndCensusDays) {
   EXPECT_EQ(census_day(2024, Term::kAutumn), (Date{year{2024}, October, day{3}}));
   EXPECT_EQ(census_day(2024, Term::kSpring), (Date{year{2025}, January, day{16}}));
   EXPECT_EQ(census_day(2024, Term::kSummer), (Date{year{2025}, May, day{15}}));
-  EXPECT_EQ(birthday(Date{year{2024}, February, day{29}}, 1), (Date{year{2025}, February, day{28}}));
+  EXPECT_EQ(birthday(Date{year{2024}, February, day{29}}, 1),
+            (Date{year{2025}, February, day{28}}));
   EXPECT_EQ(academic_year_of(Date{year{2026}, August, day{31}}), 2025);
 }
 
@@ -147,8 +149,8 @@ TEST(Population, HouseholdsAndNhsNumbers) {
 class LifeCourse : public ::testing::Test {
  protected:
   LifeCourse() : world_(reference(), options()) {
-    home_.addresses.push_back({Date{year{2000}, January, day{1}}, 0, 0, 1,
-                               world_.practices_by_place[0][0]->code});
+    home_.addresses.push_back(
+        {Date{year{2000}, January, day{1}}, 0, 0, 1, world_.practices_by_place[0][0]->code});
   }
   static Reference reference() {
     Random rng(4);
@@ -171,7 +173,8 @@ class LifeCourse : public ::testing::Test {
   std::set<std::string> vaccines(const Life& life, const Child& c, int age_days) const {
     std::set<std::string> keys;
     for (const Dose& d : life.doses) {
-      if (!d.declined && days_between(c.birth_date, d.due) <= age_days) keys.insert(std::string(d.vaccine->key));
+      if (!d.declined && days_between(c.birth_date, d.due) <= age_days)
+        keys.insert(std::string(d.vaccine->key));
     }
     return keys;
   }
@@ -185,7 +188,8 @@ TEST_F(LifeCourse, ScheduleBeforeJuly2025) {
   Child c = child(Date{year{2023}, March, day{1}});
   const Life life = live_for(c);
   const auto by_16_weeks = vaccines(life, c, 112);
-  for (const char* v : {"6in1", "MenB", "Rota", "PCV"}) EXPECT_EQ(by_16_weeks.count(v), 1u) << v;
+  for (const char* v : {"6in1", "MenB", "Rota", "PCV"})
+    EXPECT_EQ(by_16_weeks.count(v), 1u) << v;
   const auto by_one = vaccines(life, c, 366);
   EXPECT_EQ(by_one.count("HibMenC"), 1u);
   EXPECT_EQ(by_one.count("MMR"), 1u);
@@ -206,7 +210,8 @@ TEST_F(LifeCourse, ScheduleBefore2006HadMenCAndNoPcv) {
   const auto infant = vaccines(life, c, 112);
   EXPECT_EQ(infant.count("MenC"), 1u);
   EXPECT_EQ(infant.count("5in1"), 1u);
-  for (const char* absent : {"PCV", "MenB", "Rota", "6in1"}) EXPECT_EQ(infant.count(absent), 0u) << absent;
+  for (const char* absent : {"PCV", "MenB", "Rota", "6in1"})
+    EXPECT_EQ(infant.count(absent), 0u) << absent;
   EXPECT_EQ(vaccines(life, c, 366).count("HibMenC"), 0u);
 }
 
@@ -229,7 +234,7 @@ TEST_F(LifeCourse, ScheduleFromJuly2025AndMmrvFromJanuary2025Births) {
 TEST_F(LifeCourse, EighteenMonthAppointmentForTheJulyToDecember2024Cohort) {
   Child c = child(Date{year{2024}, August, day{10}});
   const Life life = live_for(c);
-  EXPECT_EQ(vaccines(life, c, 366).count("MMR"), 1u);     // MMR at one year
+  EXPECT_EQ(vaccines(life, c, 366).count("MMR"), 1u);      // MMR at one year
   EXPECT_EQ(vaccines(life, c, 366).count("HibMenC"), 0u);  // removed
   int at_18_months = 0;
   for (const Dose& d : life.doses) {
@@ -250,8 +255,10 @@ TEST_F(LifeCourse, NothingHappensAfterDeathOrBeforeArrival) {
     EXPECT_TRUE(sys_days{a.date} < sys_days{*c.died});
     EXPECT_FALSE(sys_days{a.date} < sys_days{c.arrived});
   }
-  for (const auto& d : life.doses) EXPECT_TRUE(sys_days{d.date} < sys_days{*c.died});
-  for (const auto& e : life.census) EXPECT_TRUE(sys_days{e.census_day} < sys_days{*c.died});
+  for (const auto& d : life.doses)
+    EXPECT_TRUE(sys_days{d.date} < sys_days{*c.died});
+  for (const auto& e : life.census)
+    EXPECT_TRUE(sys_days{e.census_day} < sys_days{*c.died});
 }
 
 }  // namespace

@@ -1,5 +1,3 @@
-#include "synth/synth.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 #include "support/synth_files.h"
 #include "support/temp_dir.h"
 #include "synth/calendar.h"
+#include "synth/synth.h"
 
 namespace onechild {
 namespace {
@@ -28,22 +27,13 @@ using namespace testing::synth_files;
 
 const Date kAsOf{year{2026}, month{11}, day{24}};
 
-SynthOptions options(const std::string& out, uint64_t seed = 7, int64_t children = 300) {
-  SynthOptions o;
-  o.children = children;
-  o.seed = seed;
-  o.as_of = kAsOf;
-  o.out_dir = out;
-  return o;
-}
-
 // Distributions on a population of 20,000 (issue 3's tolerance checks),
 // generated once for the suite.
 class SynthPopulation : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    auto result = synthesise(options(dir_->path().string(), 1, 20000));
+    auto result = synthesise(synth_options(dir_->path().string(), 1, 20000));
     ASSERT_TRUE(result.ok()) << result.error().to_string();
     summary_ = new SynthSummary(*result);
     children_ = new std::map<std::string, Record>;
@@ -58,12 +48,13 @@ class SynthPopulation : public ::testing::Test {
     for (std::string line; std::getline(in, line);) {
       const json::object r = json::parse(line).as_object();
       if (r.at("resourceType") == "Patient") {
-        gp_->patients.push_back({str(r.at("id")), r.contains("identifier"),
-                                 r.contains("deceasedDateTime")});
+        gp_->patients.push_back(
+            {str(r.at("id")), r.contains("identifier"), r.contains("deceasedDateTime")});
       } else if (r.at("resourceType") == "Immunization") {
         gp_->doses.push_back({str(r.at("patient").at("reference")).substr(8),
                               str(r.at("vaccineCode").at("coding").as_array()[0].at("display")),
-                              date(str(r.at("occurrenceDateTime"))), r.at("status") == "completed"});
+                              date(str(r.at("occurrenceDateTime"))),
+                              r.at("status") == "completed"});
       }
     }
   }
@@ -121,7 +112,8 @@ TEST_F(SynthPopulation, AgeBandsSexAndEthnicityFollowThePopulation) {
   }
   const double n = static_cast<double>(children_->size());
   ASSERT_EQ(n, 20000);
-  for (size_t b = 1; b < bands.size(); ++b) EXPECT_NEAR(bands[b] / n, 1.0 / 4.9, 0.015) << b;
+  for (size_t b = 1; b < bands.size(); ++b)
+    EXPECT_NEAR(bands[b] / n, 1.0 / 4.9, 0.015) << b;
   EXPECT_NEAR(bands[0] / n, 0.9 / 4.9, 0.015);
   EXPECT_LT(bands[0], bands[1]);  // slightly fewer 0-4s
   EXPECT_NEAR(boys / n, 0.51, 0.015);
@@ -134,7 +126,8 @@ TEST_F(SynthPopulation, ConditionsAtRealisticPrevalence) {
   std::map<std::string, int> count;
   for (const auto& [id, c] : *children_) {
     std::stringstream list(c.at("conditions"));
-    for (std::string one; std::getline(list, one, ';');) ++count[one];
+    for (std::string one; std::getline(list, one, ';');)
+      ++count[one];
   }
   const double n = static_cast<double>(children_->size());
   EXPECT_NEAR(count["asthma"] / n, 1.0 / 11, 0.015);  // about 1 in 11
@@ -146,9 +139,10 @@ TEST_F(SynthPopulation, ConditionsAtRealisticPrevalence) {
 
 TEST_F(SynthPopulation, SiblingsShareAHomeAndSurnameAndTwinsShareABirthday) {
   std::map<std::string, std::vector<const Record*>> households;
-  for (const auto& [id, c] : *children_) households[c.at("household")].push_back(&c);
-  const double children_per_home = share(static_cast<int64_t>(children_->size()),
-                                         static_cast<int64_t>(households.size()));
+  for (const auto& [id, c] : *children_)
+    households[c.at("household")].push_back(&c);
+  const double children_per_home =
+      share(static_cast<int64_t>(children_->size()), static_cast<int64_t>(households.size()));
   EXPECT_NEAR(children_per_home, 1.8, 0.1);  // 1-4 children (45%, 35%, 15%, 5%)
   int pairs = 0, same_lsoa = 0, same_surname = 0, twins = 0;
   for (const auto& [h, kids] : households) {
@@ -172,7 +166,8 @@ TEST_F(SynthPopulation, SiblingsShareAHomeAndSurnameAndTwinsShareABirthday) {
 
 TEST_F(SynthPopulation, EdAttendancesRiseWithDeprivation) {
   std::map<int, int64_t> attendances, children;
-  for (const auto& [id, c] : *children_) ++children[decile(c)];
+  for (const auto& [id, c] : *children_)
+    ++children[decile(c)];
   for (const auto& a : read_csv(dir() / "feeds/acute.ecds.csv")) {
     ++attendances[decile(child("acute", a.at("local_patient_id")))];
   }
@@ -189,7 +184,8 @@ TEST_F(SynthPopulation, EdAttendancesRiseWithDeprivation) {
   EXPECT_GT(rate({5, 6}), rate({9, 10}));
   // Highest under five: about 650 a year per 1,000 in England.
   int64_t under5 = 0, under5_children = 0;
-  for (const auto& [id, c] : *children_) under5_children += age_in_years(date(c.at("birth_date")), kAsOf) < 5;
+  for (const auto& [id, c] : *children_)
+    under5_children += age_in_years(date(c.at("birth_date")), kAsOf) < 5;
   for (const auto& a : read_csv(dir() / "feeds/acute.ecds.csv")) {
     const Date on = date(a.at("arrival_date"));
     if (days(on, kAsOf) > 365) continue;
@@ -209,8 +205,8 @@ TEST_F(SynthPopulation, HubPracticesHaveFewerEdAttendancesAfterTheHubStarts) {
     count[{hub, !(sys_days{date(a.at("arrival_date"))} < sys_days{hub_from})}] += 1;
   }
   // Difference in differences: the default effect is -20%.
-  const double ratio = (count[{true, true}] / count[{true, false}]) /
-                       (count[{false, true}] / count[{false, false}]);
+  const double ratio =
+      (count[{true, true}] / count[{true, false}]) / (count[{false, true}] / count[{false, false}]);
   EXPECT_NEAR(ratio, 0.8, 0.08);
 }
 
@@ -227,7 +223,8 @@ TEST_F(SynthPopulation, ImmunisationCoverageAndScheduleFollowTheCohort) {
   }
   const auto given_by = [&](const std::string& patient, const std::string& vaccine, Date by) {
     int n = 0;
-    for (const auto& [v, d] : doses[patient]) n += v.find(vaccine) != std::string::npos && sys_days{d} < sys_days{by};
+    for (const auto& [v, d] : doses[patient])
+      n += v.find(vaccine) != std::string::npos && sys_days{d} < sys_days{by};
     return n;
   };
   // COVER at 12 months: three doses of the 6-in-1 by the first birthday,
@@ -235,7 +232,8 @@ TEST_F(SynthPopulation, ImmunisationCoverageAndScheduleFollowTheCohort) {
   int64_t eligible = 0, covered = 0;
   std::map<bool, std::pair<int64_t, int64_t>> by_deprivation;  // deciles 1-2 vs 9-10
   for (const auto& [patient, birth] : born) {
-    if (sys_days{birth} < sys_days{Date{year{2020}, January, day{1}}} || days(birth, kAsOf) < 400) continue;
+    if (sys_days{birth} < sys_days{Date{year{2020}, January, day{1}}} || days(birth, kAsOf) < 400)
+      continue;
     const bool three = given_by(patient, "6-in-1", synth::birthday(birth, 1)) >= 3;
     ++eligible;
     covered += three;
@@ -299,11 +297,13 @@ TEST_F(SynthPopulation, ImmunisationCoverageAndScheduleFollowTheCohort) {
 TEST_F(SynthPopulation, NhsNumberCompletenessPerFeedMatchesTheDocumentedRates) {
   const auto present = [](const std::vector<Record>& rows, const std::string& column) {
     int64_t n = 0;
-    for (const auto& r : rows) n += !r.at(column).empty();
+    for (const auto& r : rows)
+      n += !r.at(column).empty();
     return share(n, static_cast<int64_t>(rows.size()));
   };
   int64_t gp_with = 0;
-  for (const auto& p : gp_->patients) gp_with += p.has_nhs_number;
+  for (const auto& p : gp_->patients)
+    gp_with += p.has_nhs_number;
   const auto gp_patients = static_cast<int64_t>(gp_->patients.size());
   EXPECT_GT(share(gp_with, gp_patients), 0.995);  // near 0% missing
   EXPECT_NEAR(present(read_csv(dir() / "feeds/acute.patients.csv"), "nhs_number"), 0.965, 0.015);
@@ -325,9 +325,11 @@ TEST_F(SynthPopulation, NhsNumberCompletenessPerFeedMatchesTheDocumentedRates) {
 
 TEST_F(SynthPopulation, InjectedErrorsAreRecordedWithTheirTrueValues) {
   std::set<std::string> mothers;
-  for (const auto& m : read_csv(dir() / "truth/parents.csv")) mothers.insert(m.at("nhs_number"));
+  for (const auto& m : read_csv(dir() / "truth/parents.csv"))
+    mothers.insert(m.at("nhs_number"));
   std::set<std::string> children_numbers;
-  for (const auto& [id, c] : *children_) children_numbers.insert(c.at("nhs_number"));
+  for (const auto& [id, c] : *children_)
+    children_numbers.insert(c.at("nhs_number"));
   std::map<std::string, int> kinds;
   for (const auto& e : read_csv(dir() / "truth/errors.csv")) {
     const std::string& kind = e.at("error");
@@ -342,9 +344,9 @@ TEST_F(SynthPopulation, InjectedErrorsAreRecordedWithTheirTrueValues) {
       EXPECT_EQ(mothers.count(e.at("recorded_value")), 1u);
     }
   }
-  for (const char* kind : {"missing", "mistyped", "sibling's number", "parent's number",
-                           "informal name", "typo", "wrong birth date", "moved since",
-                           "earlier surname"}) {
+  for (const char* kind :
+       {"missing", "mistyped", "sibling's number", "parent's number", "informal name", "typo",
+        "wrong birth date", "moved since", "earlier surname"}) {
     EXPECT_GT(kinds[kind], 0) << kind;
   }
 }
@@ -352,7 +354,8 @@ TEST_F(SynthPopulation, InjectedErrorsAreRecordedWithTheirTrueValues) {
 TEST_F(SynthPopulation, TruthNamesThePersonOfEveryPersonRecord) {
   const auto ids = [&](const fs::path& file, const std::string& column) {
     std::set<std::string> found;
-    for (const auto& r : read_csv(file)) found.insert(r.at(column));
+    for (const auto& r : read_csv(file))
+      found.insert(r.at(column));
     return found;
   };
   for (const auto& id : ids(dir() / "feeds/acute.patients.csv", "local_patient_id"))
@@ -365,12 +368,14 @@ TEST_F(SynthPopulation, TruthNamesThePersonOfEveryPersonRecord) {
     EXPECT_EQ(patients.count(mrn), 1u) << mrn;
   for (const auto& id : ids(dir() / "feeds/mental_health.patients.csv", "local_patient_id"))
     EXPECT_EQ(truth_->at("mental_health").count(id), 1u) << id;
-  for (const auto& p : gp_->patients) EXPECT_EQ(truth_->at("gp").count(p.id), 1u) << p.id;
+  for (const auto& p : gp_->patients)
+    EXPECT_EQ(truth_->at("gp").count(p.id), 1u) << p.id;
   const auto gp = static_cast<int64_t>(gp_->patients.size());
   EXPECT_EQ(gp, static_cast<int64_t>(truth_->at("gp").size()));
   // Duplicates within a feed: two records, one person.
   std::map<std::string, int> records_per_person;
-  for (const auto& [id, person] : truth_->at("acute")) ++records_per_person[person];
+  for (const auto& [id, person] : truth_->at("acute"))
+    ++records_per_person[person];
   EXPECT_TRUE(std::any_of(records_per_person.begin(), records_per_person.end(),
                           [](const auto& p) { return p.second > 1; }));
 }
@@ -396,7 +401,8 @@ TEST_F(SynthPopulation, ObesityAndDevelopmentNearNationalFigures) {
 
   const auto eyfs = read_feeds(dir(), "education_", ".eyfsp.csv");
   int64_t good = 0;
-  for (const auto& r : eyfs) good += r.at("good_level_of_development") == "Y";
+  for (const auto& r : eyfs)
+    good += r.at("good_level_of_development") == "Y";
   EXPECT_NEAR(share(good, static_cast<int64_t>(eyfs.size())), 0.68, 0.04);
 }
 
@@ -413,8 +419,9 @@ TEST_F(SynthPopulation, SocialCareAndSchoolFiguresNearNationalRates) {
       if (!name.starts_with("social_care_") || !name.ends_with(suffix)) continue;
       const std::string source = name.substr(0, name.find('.'));
       for (const auto& r : read_csv(e.path())) {
-        const bool open = !(sys_days{kAsOf} < sys_days{date(r.at("start_date"))}) &&
-                          (r.at("end_date").empty() || sys_days{kAsOf} < sys_days{date(r.at("end_date"))});
+        const bool open =
+            !(sys_days{kAsOf} < sys_days{date(r.at("start_date"))}) &&
+            (r.at("end_date").empty() || sys_days{kAsOf} < sys_days{date(r.at("end_date"))});
         if (open) people.insert(truth_->at(source).at(r.at("local_id")));
       }
     }
@@ -428,7 +435,8 @@ TEST_F(SynthPopulation, SocialCareAndSchoolFiguresNearNationalRates) {
   // EHC plans about 5%.
   const auto census = read_feeds(dir(), "education_", ".school_census.csv");
   std::string last;
-  for (const auto& r : census) last = std::max(last, r.at("census_date"));
+  for (const auto& r : census)
+    last = std::max(last, r.at("census_date"));
   int64_t pupils = 0, fsm = 0, support = 0, plan = 0;
   for (const auto& r : census) {
     if (r.at("census_date") != last) continue;
@@ -468,7 +476,8 @@ TEST_F(SynthPopulation, IdentifiersAreValidAndFromTheTestRange) {
     const std::string& upn = r.at("upn");
     ASSERT_TRUE(std::regex_match(upn, upn_format)) << upn;
     int sum = 0;
-    for (size_t i = 1; i < upn.size(); ++i) sum += (upn[i] - '0') * static_cast<int>(i + 1);
+    for (size_t i = 1; i < upn.size(); ++i)
+      sum += (upn[i] - '0') * static_cast<int>(i + 1);
     ASSERT_EQ(upn[0], kLetters[static_cast<size_t>(sum % 23)]) << upn;
     if (++checked > 2000) break;
   }

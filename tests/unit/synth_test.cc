@@ -26,18 +26,6 @@ using testing::TempDir;
 using namespace std::chrono;
 using namespace testing::synth_files;
 
-const Date kAsOf{year{2026}, month{11}, day{24}};
-
-
-SynthOptions options(const std::string& out, uint64_t seed = 7, int64_t children = 300) {
-  SynthOptions o;
-  o.children = children;
-  o.seed = seed;
-  o.as_of = kAsOf;
-  o.out_dir = out;
-  return o;
-}
-
 // Every file under dir, relative path -> contents.
 std::map<std::string, std::string> tree(const fs::path& dir) {
   std::map<std::string, std::string> files;
@@ -49,13 +37,13 @@ std::map<std::string, std::string> tree(const fs::path& dir) {
 
 TEST(Synth, SameSeedGivesIdenticalFilesWhateverTheThreads) {
   TempDir a, b, c;
-  auto one = options(a.path().string());
+  auto one = synth_options(a.path().string(), 7, 300);
   one.threads = 1;
-  auto two = options(b.path().string());
+  auto two = synth_options(b.path().string(), 7, 300);
   two.threads = 3;
   ASSERT_TRUE(synthesise(one).ok());
   ASSERT_TRUE(synthesise(two).ok());
-  ASSERT_TRUE(synthesise(options(c.path().string(), 8)).ok());
+  ASSERT_TRUE(synthesise(synth_options(c.path().string(), 8, 300)).ok());
   const auto first = tree(a.path()), second = tree(b.path());
   EXPECT_GT(first.size(), 20u);  // every feed, reference and truth file
   ASSERT_EQ(first.size(), second.size());
@@ -67,7 +55,7 @@ TEST(Synth, SameSeedGivesIdenticalFilesWhateverTheThreads) {
 
 TEST(Synth, RejectsBadOptions) {
   TempDir dir;
-  auto o = options(dir.path().string());
+  auto o = synth_options(dir.path().string(), 7, 300);
   o.children = 0;
   EXPECT_FALSE(synthesise(o).ok());
   o.children = 500'001;
@@ -91,7 +79,7 @@ TEST(Synth, ReplacesAnEarlierRunsFiles) {
   TempDir dir;
   fs::create_directories(dir.path() / "feeds");
   std::ofstream(dir.path() / "feeds" / "social_care_elsewhere.persons.csv") << "stale\n";
-  ASSERT_TRUE(synthesise(options(dir.path().string())).ok());
+  ASSERT_TRUE(synthesise(synth_options(dir.path().string(), 7, 300)).ok());
   EXPECT_FALSE(fs::exists(dir.path() / "feeds" / "social_care_elsewhere.persons.csv"));
 }
 

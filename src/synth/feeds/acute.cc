@@ -32,9 +32,12 @@ void write_acute(Writer& w) {
   // the duplicate was created; the PAS record shows the last activity's details.
   const bool duplicated = w.rng.chance(kAcuteQuality.duplicate);
   std::vector<Date> days;
-  for (const auto& a : life.ed) days.push_back(a.date);
-  for (const auto& a : life.admissions) days.push_back(a.admitted);
-  for (const auto& a : life.outpatients) days.push_back(a.date);
+  for (const auto& a : life.ed)
+    days.push_back(a.date);
+  for (const auto& a : life.admissions)
+    days.push_back(a.admitted);
+  for (const auto& a : life.outpatients)
+    days.push_back(a.date);
   std::sort(days.begin(), days.end(), [](Date a, Date b) { return before(a, b); });
   const Date split = days[static_cast<size_t>(w.rng.below(static_cast<int64_t>(days.size())))];
   const std::string main_mrn = local_id("RZA", c.index, kSalt, 7);
@@ -66,9 +69,8 @@ void write_acute(Writer& w) {
     const auto discharged =
         before(a.discharged, w.world.as_of) ? std::optional<Date>(a.discharged) : std::nullopt;
     Row(w.out, w.slot(Feed::kAcuteApc))
-        << local_id("SP", n++, kSalt, 10) << mrn << a.admitted << a.method << discharged
-        << a.icd10 << a.external_cause << a.opcs << a.treatment_function
-        << w.postcode_at(a.admitted).code;
+        << local_id("SP", n++, kSalt, 10) << mrn << a.admitted << a.method << discharged << a.icd10
+        << a.external_cause << a.opcs << a.treatment_function << w.postcode_at(a.admitted).code;
   }
   for (const OutpatientAppointment& a : life.outpatients) {
     const std::string& mrn = mrn_for(a.date);

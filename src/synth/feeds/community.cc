@@ -60,7 +60,7 @@ struct CommunityWriter {
   std::string encounter(std::string_view type_system, std::string_view code,
                         std::string_view display, Date date,
                         std::optional<Condition> reason = std::nullopt) {
-    const std::string id = next_id('e');
+    std::string id = next_id('e');
     resource(j, "Encounter", id).field("status", "finished");
     j.key("class").object().field("system", "http://terminology.hl7.org/CodeSystem/v3-ActCode");
     j.field("code", "AMB").end();
@@ -102,7 +102,10 @@ struct CommunityWriter {
     if (r.feeding) {
       const Local f = feeding_code(*r.feeding);
       observation(local_system("observation"), "infant-feeding", "Infant feeding status", enc,
-                  r.date, [&] { concept_field(j, "valueCodeableConcept", local_system("infant-feeding"), f.code, f.display); });
+                  r.date, [&] {
+                    concept_field(j, "valueCodeableConcept", local_system("infant-feeding"), f.code,
+                                  f.display);
+                  });
     }
     if (r.asq3) {
       for (size_t d = 0; d < 5; ++d) {
@@ -117,8 +120,10 @@ struct CommunityWriter {
     const std::string enc =
         encounter(local_system("school-nursing"), reception ? "ncmp-reception" : "ncmp-year-6",
                   reception ? "NCMP measurement (Reception)" : "NCMP measurement (Year 6)", m.date);
-    observation(kSnomed, "50373000", "Body height", enc, m.date, [&] { quantity(m.height_cm, "cm", "cm"); });
-    observation(kSnomed, "27113001", "Body weight", enc, m.date, [&] { quantity(m.weight_kg, "kg", "kg"); });
+    observation(kSnomed, "50373000", "Body height", enc, m.date,
+                [&] { quantity(m.height_cm, "cm", "cm"); });
+    observation(kSnomed, "27113001", "Body weight", enc, m.date,
+                [&] { quantity(m.weight_kg, "kg", "kg"); });
     observation(local_system("observation"), "bmi-centile-uk90", "BMI centile (UK90)", enc, m.date,
                 [&] { quantity(m.bmi_centile, "%", "%"); });
   }
@@ -135,7 +140,8 @@ struct CommunityWriter {
 
   void referral(const PaediatricReferral& r) {
     const bool autism = r.reason == Condition::kAutism;
-    resource(j, "ServiceRequest", next_id('r')).field("status", before(r.assessed, w.world.as_of) ? "completed" : "active");
+    resource(j, "ServiceRequest", next_id('r'))
+        .field("status", before(r.assessed, w.world.as_of) ? "completed" : "active");
     j.field("intent", "order");
     concept_field(j, "code", local_system("referral"), "community-paediatrics",
                   "Referral to community paediatrics");
@@ -174,12 +180,15 @@ std::optional<Date> last_contact(const Life& life) {
   for (const auto& r : life.reviews) {
     if (r.review != Review::kAntenatal) see(r.date);
   }
-  for (const auto& m : life.ncmp) see(m.date);
+  for (const auto& m : life.ncmp)
+    see(m.date);
   for (const auto& d : life.doses) {
     if (d.at_school) see(d.date);
   }
-  for (const auto& r : life.paediatric_referrals) see(r.referred);
-  for (const auto& p : life.transition_plans) see(p.start);
+  for (const auto& r : life.paediatric_referrals)
+    see(r.referred);
+  for (const auto& p : life.transition_plans)
+    see(p.start);
   return last;
 }
 
@@ -198,12 +207,15 @@ void write_community(Writer& w) {
   for (const auto& r : w.life.reviews) {
     if (r.review != Review::kAntenatal) cw.review(r);
   }
-  for (const auto& m : w.life.ncmp) cw.ncmp(m);
+  for (const auto& m : w.life.ncmp)
+    cw.ncmp(m);
   for (const auto& d : w.life.doses) {
     if (d.at_school) cw.school_dose(d);
   }
-  for (const auto& r : w.life.paediatric_referrals) cw.referral(r);
-  for (const auto& p : w.life.transition_plans) cw.transition_plan(p);
+  for (const auto& r : w.life.paediatric_referrals)
+    cw.referral(r);
+  for (const auto& p : w.life.transition_plans)
+    cw.transition_plan(p);
   w.out.rows[out] += cw.rows;
 }
 
@@ -222,8 +234,8 @@ void write_mother(const World& world, const Layout& layout, const Family& family
   const std::string id = local_id("CH", 20'000'000 + family.home.ordinal, 0xC0, 8);
   Json j(out.text[slot]);
   const Address& home = family.home.address_at(contacts.back());
-  const Postcode& pc =
-      world.reference.lsoas[static_cast<size_t>(home.lsoa)].postcodes[static_cast<size_t>(home.postcode)];
+  const Postcode& pc = world.reference.lsoas[static_cast<size_t>(home.lsoa)]
+                           .postcodes[static_cast<size_t>(home.postcode)];
   resource(j, "Patient", id);
   j.key("identifier").array().object().field("system", "https://fhir.nhs.uk/Id/nhs-number");
   j.field("value", mother.nhs_number).end().end();
@@ -237,7 +249,8 @@ void write_mother(const World& world, const Layout& layout, const Family& family
     resource(j, "Encounter", id + "-e" + std::to_string(++k)).field("status", "finished");
     j.key("class").object().field("system", "http://terminology.hl7.org/CodeSystem/v3-ActCode");
     j.field("code", "AMB").end();
-    concept_list(j, "type", local_system("hcp-review"), "antenatal", review_name(Review::kAntenatal));
+    concept_list(j, "type", local_system("hcp-review"), "antenatal",
+                 review_name(Review::kAntenatal));
     reference(j, "subject", "Patient", id);
     j.key("period").object().field("start", date).field("end", date).end();
     organisation(j, "serviceProvider", world.community_trust().code);

@@ -88,7 +88,9 @@ void write_education(Writer& w) {
     const auto key = std::make_pair(e.school->place, upn_for(e.year_group));
     const Identity& id = ids.at(key);
     Row(w.out, w.slot(Feed::kSchoolCensus, e.school->place))
-        << e.census_day << std::string(term_name(e.term)) + " " + std::to_string(static_cast<int>(e.census_day.year()))
+        << e.census_day
+        << std::string(term_name(e.term)) + " " +
+               std::to_string(static_cast<int>(e.census_day.year()))
         << e.school->code << key.second << family_name_on(c, id, e.census_day, last_seen[key])
         << id.given_name << id.birth_date << school_sex(c.sex) << dfe_ethnicity(c.ethnic_category)
         << w.postcode_at(e.census_day).code << year_group_name(e.year_group) << e.entry_date
@@ -99,34 +101,39 @@ void write_education(Writer& w) {
     const Identity& id = ids.at(key);
     Row(w.out, w.slot(Feed::kEyfsp, p->school->place))
         << first_upn << p->school->code << id.given_name
-        << family_name_on(c, id, p->assessed, last_seen[key]) << id.birth_date
-        << school_sex(c.sex) << academic_year_name(p->academic_year) << p->assessed
+        << family_name_on(c, id, p->assessed, last_seen[key]) << id.birth_date << school_sex(c.sex)
+        << academic_year_name(p->academic_year) << p->assessed
         << (p->good_level_of_development ? "Y" : "N");
   }
 
   // The SEND service's requests, under its own child id (one per LA), with
   // a UPN once the child is at school.
   std::map<int, Date> last_request;
-  for (const EhcRequest& r : life.ehc_requests) last_request[w.place_of(r.requested)] = r.requested;
+  for (const EhcRequest& r : life.ehc_requests)
+    last_request[w.place_of(r.requested)] = r.requested;
   std::map<int, Identity> send_ids;
   for (const auto& [place, last] : last_request) {
-    send_ids.emplace(place, record_child(w, w.layout.source(Feed::kEhcRequests, place),
-                                         local_id("SEN", c.index, kSalt + place, 7),
-                                         kEducationQuality, last));
+    send_ids.emplace(
+        place, record_child(w, w.layout.source(Feed::kEhcRequests, place),
+                            local_id("SEN", c.index, kSalt + place, 7), kEducationQuality, last));
   }
   int64_t n = c.index * 8;
   for (const EhcRequest& r : life.ehc_requests) {
     const int place = w.place_of(r.requested);
     const Identity& id = send_ids.at(place);
     const bool at_school =
-        !before(r.requested, academic_year_start(reception_year(c.birth_date))) && !life.census.empty();
+        !before(r.requested, academic_year_start(reception_year(c.birth_date))) &&
+        !life.census.empty();
     const std::optional<Date> outcome = r.plan_issued ? r.plan_issued : r.no_plan_notified;
     Row(w.out, w.slot(Feed::kEhcRequests, place))
-        << local_id("EHC", n++, kSalt, 8) << id.original_id << (at_school ? first_upn : std::string())
-        << id.given_name << id.family_name << id.birth_date << w.postcode_at(r.requested).code
-        << r.requested << (r.decided ? (r.assess ? "assess" : "not assess") : "") << r.decided
-        << (r.plan_issued ? "plan" : r.no_plan_notified ? "no plan" : "") << outcome
-        << r.plan_issued << (r.exceptions ? "Y" : "N");
+        << local_id("EHC", n++, kSalt, 8) << id.original_id
+        << (at_school ? first_upn : std::string()) << id.given_name << id.family_name
+        << id.birth_date << w.postcode_at(r.requested).code << r.requested
+        << (r.decided ? (r.assess ? "assess" : "not assess") : "") << r.decided
+        << (r.plan_issued        ? "plan"
+            : r.no_plan_notified ? "no plan"
+                                 : "")
+        << outcome << r.plan_issued << (r.exceptions ? "Y" : "N");
   }
 }
 

@@ -37,10 +37,9 @@ void write_truth(const World& world, const Layout& layout, const Family& family,
   Row(out, layout.slot(Feed::kTruthChildren))
       << c.person_id << c.nhs_number << c.given_name << c.family_name << c.birth_date
       << feeds::fhir_gender(c.sex) << std::string_view(&c.ethnic_category, 1)
-      << family.home.ordinal + 1 << family.home.mother.person_id << lsoa.code
-      << lsoa.imd_decile << world.reference.places[static_cast<size_t>(lsoa.place)].code
-      << home.practice << (world.hub_from(home.practice) ? "Y" : "N") << c.arrived << c.died
-      << conditions;
+      << family.home.ordinal + 1 << family.home.mother.person_id << lsoa.code << lsoa.imd_decile
+      << world.reference.places[static_cast<size_t>(lsoa.place)].code << home.practice
+      << (world.hub_from(home.practice) ? "Y" : "N") << c.arrived << c.died << conditions;
 }
 
 }  // namespace

@@ -59,14 +59,20 @@ void patient(Json& j, const Writer& w, const Identity& id, Sex sex, std::string_
   j.end().end();
   if (!id.nhs_number.empty()) {
     j.key("identifier").array().object();
-    j.key("extension").array().object().field(
-        "url",
-        "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus");
+    j.key("extension")
+        .array()
+        .object()
+        .field("url",
+               "https://fhir.hl7.org.uk/StructureDefinition/"
+               "Extension-UKCore-NHSNumberVerificationStatus");
     concept_field(j, "valueCodeableConcept",
                   "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland",
                   "01", "Number present and verified");
     j.end().end();
-    j.field("system", "https://fhir.nhs.uk/Id/nhs-number").field("value", id.nhs_number).end().end();
+    j.field("system", "https://fhir.nhs.uk/Id/nhs-number")
+        .field("value", id.nhs_number)
+        .end()
+        .end();
   }
   j.key("name").array().object().field("use", "official").field("family", id.family_name);
   j.key("given").array().value(id.given_name).end().end().end();
@@ -75,7 +81,8 @@ void patient(Json& j, const Writer& w, const Identity& id, Sex sex, std::string_
   const Postcode& pc = w.world.reference.lsoas[static_cast<size_t>(id.address->lsoa)]
                            .postcodes[static_cast<size_t>(id.address->postcode)];
   const std::string line = std::to_string(id.address->house_number) + " " + pc.street;
-  const std::string& town = w.world.reference.places[static_cast<size_t>(w.world.place_of(id.address->lsoa))].name;
+  const std::string& town =
+      w.world.reference.places[static_cast<size_t>(w.world.place_of(id.address->lsoa))].name;
   j.key("address").array().object().field("use", "home");
   j.key("line").array().value(std::string_view(line)).end();
   j.field("city", std::string_view(town)).field("postalCode", id.postcode).end().end();

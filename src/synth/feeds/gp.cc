@@ -116,7 +116,8 @@ void write_gp(Writer& w) {
   const size_t out = w.slot(Feed::kGp);
   Json j(w.out.text[out]);
   const std::string practice = w.family.home.address_at(w.world.as_of).practice;
-  const Identity id = record_child(w, "gp", local_id("gp", c.index, 0x6701, 8), kGpQuality, w.world.as_of);
+  const Identity id =
+      record_child(w, "gp", local_id("gp", c.index, 0x6701, 8), kGpQuality, w.world.as_of);
   patient(j, w, id, c.sex, practice, c.died);
   int64_t rows = 1;
   const std::string& pid = id.original_id;

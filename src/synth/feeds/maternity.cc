@@ -27,15 +27,15 @@ void write_maternity(Writer& w) {
   const Child& c = w.child;
   if (!born_here_within_history(w.world, c)) return;
   const Adult& mother = w.family.home.mother;
-  Identity baby = record_child(w, "maternity", local_id("MAT", c.index, kSalt, 8), kBabyQuality,
-                               c.birth_date);
+  Identity baby =
+      record_child(w, "maternity", local_id("MAT", c.index, kSalt, 8), kBabyQuality, c.birth_date);
   if (!w.rng.chance(kNamedAtNotification)) baby.given_name.clear();
   Row(w.out, w.slot(Feed::kMaternityBirths))
       << baby.original_id << baby.nhs_number << baby.given_name << baby.family_name
       << baby.birth_date << school_sex(c.sex) << c.birth_order << c.gestation_days
       << c.birth_weight_grams << w.world.acute_trust().code + "01"
-      << maternity_mother_id(w.family.home) << mother.nhs_number
-      << mother.given_name << mother.family_name << mother.birth_date << baby.postcode;
+      << maternity_mother_id(w.family.home) << mother.nhs_number << mother.given_name
+      << mother.family_name << mother.birth_date << baby.postcode;
 }
 
 }  // namespace onechild::synth::feeds

@@ -104,7 +104,8 @@ Layout::Layout(const Reference& reference) {
     const size_t copies = per_place(f.name) ? places_.size() : 1;
     for (size_t p = 0; p < copies; ++p) {
       std::string path(f.name);
-      if (const auto at = path.find("{la}"); at != std::string::npos) path.replace(at, 4, places_[p]);
+      if (const auto at = path.find("{la}"); at != std::string::npos)
+        path.replace(at, 4, places_[p]);
       paths_.push_back(std::move(path));
       headers_.emplace_back(f.header);
     }
@@ -126,12 +127,16 @@ void append_date(std::string& out, Date date) {
   const int y = static_cast<int>(date.year());
   const auto m = static_cast<unsigned>(date.month());
   const auto d = static_cast<unsigned>(date.day());
-  const char buf[10] = {static_cast<char>('0' + y / 1000 % 10), static_cast<char>('0' + y / 100 % 10),
-                        static_cast<char>('0' + y / 10 % 10),   static_cast<char>('0' + y % 10),
+  const char buf[10] = {static_cast<char>('0' + y / 1000 % 10),
+                        static_cast<char>('0' + y / 100 % 10),
+                        static_cast<char>('0' + y / 10 % 10),
+                        static_cast<char>('0' + y % 10),
                         '-',
-                        static_cast<char>('0' + m / 10),        static_cast<char>('0' + m % 10),
+                        static_cast<char>('0' + m / 10),
+                        static_cast<char>('0' + m % 10),
                         '-',
-                        static_cast<char>('0' + d / 10),        static_cast<char>('0' + d % 10)};
+                        static_cast<char>('0' + d / 10),
+                        static_cast<char>('0' + d % 10)};
   out.append(buf, sizeof buf);
 }
 

@@ -15,8 +15,8 @@ struct Slip {
 
   void note(std::string_view field, std::string_view truth, std::string_view recorded,
             std::string_view kind) {
-    Row(w.out, w.slot(Feed::kTruthErrors)) << source << original_id << field << truth << recorded
-                                           << kind;
+    Row(w.out, w.slot(Feed::kTruthErrors))
+        << source << original_id << field << truth << recorded << kind;
   }
 };
 
@@ -43,11 +43,12 @@ Date wrong_birth_date(Random& rng, Date birth) {
 
 const Postcode& Writer::postcode_at(Date on) const {
   const Address& a = family.home.address_at(on);
-  return world.reference.lsoas[static_cast<size_t>(a.lsoa)].postcodes[static_cast<size_t>(a.postcode)];
+  return world.reference.lsoas[static_cast<size_t>(a.lsoa)]
+      .postcodes[static_cast<size_t>(a.postcode)];
 }
 
-Identity record_child(Writer& w, std::string_view source, std::string original_id,
-                      const Quality& q, Date as_at) {
+Identity record_child(Writer& w, std::string_view source, std::string original_id, const Quality& q,
+                      Date as_at) {
   const Child& c = w.child;
   Random& rng = w.rng;
   Identity id;
@@ -64,9 +65,11 @@ Identity record_child(Writer& w, std::string_view source, std::string original_i
     slip.note("nhs_number", c.nhs_number, typo, "mistyped");
     id.nhs_number = std::move(typo);
   } else if (rng.chance(q.nhs_other_person)) {
+    // A baby is booked under the mother's number; an older child gets a
+    // sibling's where there is one.
     const Child* sibling = nullptr;
     for (const Child& s : w.family.children) {
-      if (s.index != c.index) sibling = &s;
+      if (s.index != c.index && days_between(c.birth_date, as_at) >= 365) sibling = &s;
     }
     id.nhs_number = sibling ? sibling->nhs_number : w.family.home.mother.nhs_number;
     slip.note("nhs_number", c.nhs_number, id.nhs_number,
@@ -76,7 +79,8 @@ Identity record_child(Writer& w, std::string_view source, std::string original_i
   }
 
   id.given_name = c.given_name;
-  if (auto informal = rng.chance(q.informal_name) ? informal_name(rng, c.given_name) : std::nullopt) {
+  if (auto informal =
+          rng.chance(q.informal_name) ? informal_name(rng, c.given_name) : std::nullopt) {
     id.given_name = *informal;
     slip.note("given_name", c.given_name, id.given_name, "informal name");
   }
@@ -131,23 +135,40 @@ std::string local_id(std::string_view prefix, int64_t n, uint64_t salt, int digi
 
 std::string_view dfe_ethnicity(char ethnic_category) {
   switch (ethnic_category) {
-    case 'A': return "WBRI";
-    case 'B': return "WIRI";
-    case 'C': return "WOTH";
-    case 'D': return "MWBC";
-    case 'E': return "MWBA";
-    case 'F': return "MWAS";
-    case 'G': return "MOTH";
-    case 'H': return "AIND";
-    case 'J': return "APKN";
-    case 'K': return "ABAN";
-    case 'L': return "AOTH";
-    case 'M': return "BCRB";
-    case 'N': return "BAFR";
-    case 'P': return "BOTH";
-    case 'R': return "CHNE";
-    case 'S': return "OOTH";
-    default: return "NOBT";
+    case 'A':
+      return "WBRI";
+    case 'B':
+      return "WIRI";
+    case 'C':
+      return "WOTH";
+    case 'D':
+      return "MWBC";
+    case 'E':
+      return "MWBA";
+    case 'F':
+      return "MWAS";
+    case 'G':
+      return "MOTH";
+    case 'H':
+      return "AIND";
+    case 'J':
+      return "APKN";
+    case 'K':
+      return "ABAN";
+    case 'L':
+      return "AOTH";
+    case 'M':
+      return "BCRB";
+    case 'N':
+      return "BAFR";
+    case 'P':
+      return "BOTH";
+    case 'R':
+      return "CHNE";
+    case 'S':
+      return "OOTH";
+    default:
+      return "NOBT";
   }
 }
 

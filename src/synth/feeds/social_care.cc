@@ -42,8 +42,8 @@ void write_social_care(Writer& w) {
     const std::string id = next("CIN");
     events.push_back({e.referral, la(e.referral), [&w, e, id](const std::string& person) {
                         Row(w.out, w.slot(Feed::kSocialCareCin, w.place_of(e.referral)))
-                            << id << person << "Child in need" << e.referral << e.closed
-                            << e.source << e.need << e.closure_reason;
+                            << id << person << "Child in need" << e.referral << e.closed << e.source
+                            << e.need << e.closure_reason;
                       }});
   }
   for (const ProtectionPlan& p : life.protection_plans) {
@@ -77,13 +77,14 @@ void write_social_care(Writer& w) {
       if (!before(h.date, start)) place = p;
     }
     const std::string id = next("HA");
-    events.push_back({h.date, place, [&w, h, id, place](const std::string& person) {
-                        Row(w.out, w.slot(Feed::kSocialCareHealthAssessments, place))
-                            << id << person
-                            << (h.initial ? "Initial health assessment" : "Review health assessment")
-                            << h.date << std::optional<Date>() << (h.immunisations_up_to_date ? "Y" : "N")
-                            << (h.dental_check ? "Y" : "N");
-                      }});
+    events.push_back(
+        {h.date, place, [&w, h, id, place](const std::string& person) {
+           Row(w.out, w.slot(Feed::kSocialCareHealthAssessments, place))
+               << id << person
+               << (h.initial ? "Initial health assessment" : "Review health assessment") << h.date
+               << std::optional<Date>() << (h.immunisations_up_to_date ? "Y" : "N")
+               << (h.dental_check ? "Y" : "N");
+         }});
   }
   std::sort(events.begin(), events.end(),
             [](const Event& a, const Event& b) { return before(a.start, b.start); });
@@ -103,12 +104,13 @@ void write_social_care(Writer& w) {
     const auto [place, dup] = key;
     const int64_t person = c.index + (dup ? 5'000'000 : 0);
     const std::string source = w.layout.source(Feed::kSocialCarePersons, place);
-    const std::string prefix = std::to_string(w.world.reference.places[static_cast<size_t>(place)].la_number) + "-";
+    const std::string prefix =
+        std::to_string(w.world.reference.places[static_cast<size_t>(place)].la_number) + "-";
     const Identity id = record_child(w, source, local_id(prefix, person, kSalt + place, 7),
                                      kSocialCareQuality, last);
     Row(w.out, w.slot(Feed::kSocialCarePersons, place))
-        << id.original_id << id.given_name << id.family_name << id.birth_date
-        << fhir_gender(c.sex) << id.postcode << id.nhs_number
+        << id.original_id << id.given_name << id.family_name << id.birth_date << fhir_gender(c.sex)
+        << id.postcode << id.nhs_number
         << (has_upn && w.rng.chance(0.6) ? pupil_number : std::string())
         << dfe_ethnicity(c.ethnic_category);
     ids[key] = id.original_id;

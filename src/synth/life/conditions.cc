@@ -21,10 +21,11 @@ struct Model {
   double deprivation_beta;
 };
 // Autism comes before ADHD and epilepsy, whose chances it raises.
-constexpr Model kModels[] = {
-    {Condition::kAsthma, 0.145, 0.115, 0.15}, {Condition::kType1Diabetes, 0.005, 0.0048, 0.0},
-    {Condition::kAutism, 0.03, 0.011, 0.1},  {Condition::kAdhd, 0.045, 0.018, 0.3},
-    {Condition::kEpilepsy, 0.006, 0.0055, 0.2}};
+constexpr Model kModels[] = {{Condition::kAsthma, 0.145, 0.115, 0.15},
+                             {Condition::kType1Diabetes, 0.005, 0.0048, 0.0},
+                             {Condition::kAutism, 0.03, 0.011, 0.1},
+                             {Condition::kAdhd, 0.045, 0.018, 0.3},
+                             {Condition::kEpilepsy, 0.006, 0.0055, 0.2}};
 
 double age_at_diagnosis(Random& rng, Condition c, bool male) {
   switch (c) {

@@ -16,10 +16,6 @@ constexpr double kSenSupport = 1.15;
 // Sixth form at school (Years 12-13) rather than a college.
 constexpr double kSchoolSixthForm = 0.5;
 
-struct Weighted {
-  std::string_view value;
-  double weight;
-};
 // Primary need of pupils on SEN support without a diagnosis that decides it
 // (DfE "Special educational needs in England" 2024, approximate).
 constexpr Weighted kPrimaryNeeds[] = {{"SLCN", 24}, {"SEMH", 21}, {"MLD", 14}, {"SPLD", 13},
@@ -30,10 +26,7 @@ std::string_view primary_need(Context& ctx) {
   if (ctx.has(Condition::kAutism)) return "ASD";
   if (ctx.has(Condition::kAdhd)) return "SEMH";
   if (ctx.has(Condition::kEpilepsy) && ctx.rng.chance(0.5)) return "PD";
-  std::array<double, std::size(kPrimaryNeeds)> w{};
-  for (size_t i = 0; i < w.size(); ++i)
-    w[i] = kPrimaryNeeds[i].weight;
-  return kPrimaryNeeds[ctx.rng.weighted(w)].value;
+  return draw(ctx.rng, kPrimaryNeeds);
 }
 
 // Siblings go to the same schools: the choice depends on the household and
@@ -78,8 +71,8 @@ void add_ncmp(Context& ctx, int year_group, int academic_year, double tracking) 
   const double z = mean + sd * (0.75 * tracking + 0.66 * ctx.rng.normal());
   const double age = ctx.age_years(date);
   const bool boy = ctx.male();
-  const double median_height =
-      reception ? (boy ? 110.0 : 109.3) + 6.0 * (age - 5.0) : (boy ? 143.0 : 144.0) + 6.5 * (age - 10.8);
+  const double median_height = reception ? (boy ? 110.0 : 109.3) + 6.0 * (age - 5.0)
+                                         : (boy ? 143.0 : 144.0) + 6.5 * (age - 10.8);
   const double height = median_height + ctx.rng.normal(0, reception ? 4.7 : 7.0);
   // Box-Cox (LMS) back-transform of the z-score to a BMI.
   const double L = reception ? -1.6 : -1.8;
@@ -87,8 +80,8 @@ void add_ncmp(Context& ctx, int year_group, int academic_year, double tracking) 
   const double S = reception ? 0.08 : 0.125;
   const double bmi = M * std::pow(1.0 + L * S * std::clamp(z, -4.0, 4.0), 1.0 / L);
   const double weight = bmi * (height / 100.0) * (height / 100.0);
-  ctx.life.ncmp.push_back({year_group, date, school_on(ctx, year_group, date)->code, std::round(height * 10) / 10,
-                           std::round(weight * 10) / 10,
+  ctx.life.ncmp.push_back({year_group, date, school_on(ctx, year_group, date)->code,
+                           std::round(height * 10) / 10, std::round(weight * 10) / 10,
                            std::round(1000 * normal_cdf(z)) / 10});
 }
 
@@ -104,12 +97,14 @@ void add_ehc_requests(Context& ctx, double sen) {
   if (ctx.has(Condition::kAutism)) p = 0.6;
   if (!rng.chance(p)) return;
   const Diagnosis* autism = c.diagnosis(Condition::kAutism);
-  Date requested = autism ? add_days(autism->diagnosed, static_cast<int>(rng.below(2 * kYear)))
-                          : add_days(c.birth_date, static_cast<int>(rng.between(2 * kYear, 13 * kYear)));
+  Date requested =
+      autism ? add_days(autism->diagnosed, static_cast<int>(rng.below(int64_t{2} * kYear)))
+             : add_days(c.birth_date,
+                        static_cast<int>(rng.between(int64_t{2} * kYear, int64_t{13} * kYear)));
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (before(requested, c.arrived) || !before(requested, ctx.end())) return;
-    EhcRequest r{requested, rng.chance(0.78), std::nullopt, std::nullopt, std::nullopt,
-                 rng.chance(0.04)};
+    EhcRequest r{requested,    rng.chance(0.78), std::nullopt,
+                 std::nullopt, std::nullopt,     rng.chance(0.04)};
     const Date decided =
         add_days(requested, rng.chance(0.85) ? static_cast<int>(rng.between(20, 42))
                                              : 43 + static_cast<int>(rng.exponential(20)));

@@ -34,14 +34,14 @@ constexpr Vaccine kMenAcwy{{"871874004", "Meningococcal ACWY conjugate vaccine"}
 
 // Dates the schedule changed (UKHSA; REFERENCE.md; the Green Book's history
 // of the programme for the older cohorts).
-constexpr Date kPcvFrom = ymd(2006, 7, 4);  // PCV and the Hib/MenC booster from September 2006
-constexpr Date kSixInOneFrom = ymd(2017, 6, 1);      // 6-in-1 for babies born from about June 2017
-constexpr Date kMenBFrom = ymd(2015, 7, 1);          // MenB for babies born from 1 July 2015
-constexpr Date kRotavirusFrom = ymd(2013, 5, 1);     // rotavirus from July 2013
-constexpr Date kPcvOnePlusOne = ymd(2019, 10, 1);    // PCV 1+1 (12 weeks) from January 2020
-constexpr Date kJuly2025 = ymd(2025, 7, 1);          // MenB to 12 weeks, PCV to 16 weeks
-constexpr Date kNewOneYearCohort = ymd(2024, 7, 1);  // no Hib/MenC; 18-month appointment
-constexpr Date kMmrvAtOneYear = ymd(2025, 1, 1);     // MMRV at 12 and 18 months
+constexpr Date kPcvFrom = ymd(2006, 7, 4);       // PCV and the Hib/MenC booster from September 2006
+constexpr Date kSixInOneFrom = ymd(2017, 6, 1);  // 6-in-1 for babies born from about June 2017
+constexpr Date kMenBFrom = ymd(2015, 7, 1);      // MenB for babies born from 1 July 2015
+constexpr Date kRotavirusFrom = ymd(2013, 5, 1);      // rotavirus from July 2013
+constexpr Date kPcvOnePlusOne = ymd(2019, 10, 1);     // PCV 1+1 (12 weeks) from January 2020
+constexpr Date kJuly2025 = ymd(2025, 7, 1);           // MenB to 12 weeks, PCV to 16 weeks
+constexpr Date kNewOneYearCohort = ymd(2024, 7, 1);   // no Hib/MenC; 18-month appointment
+constexpr Date kMmrvAtOneYear = ymd(2025, 1, 1);      // MMRV at 12 and 18 months
 constexpr Date kMmrvPreschoolFrom = ymd(2022, 9, 1);  // one MMRV at 3 years 4 months
 constexpr Date kCatchUpFrom = ymd(2020, 1, 1), kCatchUpTo = ymd(2022, 8, 31);
 constexpr Date kCatchUpStarts = ymd(2026, 11, 1);
@@ -76,7 +76,8 @@ std::vector<Appointment> routine_appointments(Date birth) {
     w12.push_back(&kRotavirus);
   }
   if (before_2006) {
-    for (auto* w : {&w8, &w12, &w16}) w->push_back(&kMenC);
+    for (auto* w : {&w8, &w12, &w16})
+      w->push_back(&kMenC);
   } else if (new_primary) {
     if (menb) w12.push_back(&kMenB);
     w16.push_back(&kPcv);
@@ -179,7 +180,8 @@ void add_school_aged(Context& ctx) {
     ctx.life.doses.push_back({v, due, when, false, true});
     return true;
   };
-  if ((ctx.male() ? year8 >= 2019 : true) && ctx.rng.chance(shifted(ctx.male() ? 0.66 : 0.72, shift))) {
+  if ((ctx.male() ? year8 >= 2019 : true) &&
+      ctx.rng.chance(shifted(ctx.male() ? 0.66 : 0.72, shift))) {
     const Date due = academic_year_start(year8);
     if (give(&kHpv, due, session(year8)) && year8 < 2023 && ctx.rng.chance(0.85)) {
       give(&kHpv, academic_year_start(year8 + 1), session(year8 + 1));

@@ -55,7 +55,8 @@ Life live(const World& world, const Household& home, Child& child, uint64_t seed
   std::stable_sort(life.gp_contacts.begin(), life.gp_contacts.end(),
                    by([](const GpContact& c) { return c.date; }));
   std::stable_sort(life.doses.begin(), life.doses.end(), by([](const Dose& d) { return d.date; }));
-  std::stable_sort(life.ed.begin(), life.ed.end(), by([](const EdAttendance& a) { return a.date; }));
+  std::stable_sort(life.ed.begin(), life.ed.end(),
+                   by([](const EdAttendance& a) { return a.date; }));
   std::stable_sort(life.admissions.begin(), life.admissions.end(),
                    by([](const Admission& a) { return a.admitted; }));
   std::stable_sort(life.outpatients.begin(), life.outpatients.end(),

@@ -7,27 +7,18 @@
 namespace onechild::synth::life {
 namespace {
 
-struct Weighted {
-  std::string_view value;
-  double weight;
-};
-
-template <size_t N>
-std::string_view draw(Random& rng, const Weighted (&table)[N]) {
-  std::array<double, N> w{};
-  for (size_t i = 0; i < N; ++i)
-    w[i] = table[i].weight;
-  return table[rng.weighted(w)].value;
-}
-
 // MHSDS source of referral codes (check): A1 GP, D1 education, B1 self,
 // B2 carer, C1 social services, H1 emergency department, Q1 other.
 constexpr Weighted kSources[] = {{"A1", 45}, {"D1", 15}, {"B1", 6}, {"B2", 6},
                                  {"C1", 8},  {"H1", 8},  {"Q1", 12}};
-constexpr Weighted kReasons[] = {{"Anxiety", 28},           {"Depression", 18},
-                                 {"Self harm", 10},         {"Conduct disorder", 10},
-                                 {"Neurodevelopmental", 10}, {"Eating disorder", 5},
-                                 {"Trauma", 5},             {"Other", 14}};
+constexpr Weighted kReasons[] = {{"Anxiety", 28},
+                                 {"Depression", 18},
+                                 {"Self harm", 10},
+                                 {"Conduct disorder", 10},
+                                 {"Neurodevelopmental", 10},
+                                 {"Eating disorder", 5},
+                                 {"Trauma", 5},
+                                 {"Other", 14}};
 
 std::string_view attendance(Context& ctx, Date date) {
   const double dna = shifted(0.1, 0.3 * ctx.deprivation(date) + 0.3 * ctx.home.vulnerability);
@@ -92,25 +83,24 @@ void draw_mental_health(Context& ctx) {
   // year): rising through the teens, more for girls from 14, with
   // deprivation, family circumstances, care and neurodevelopmental conditions.
   std::vector<Date> received;
-  poisson_by_age(ctx, from, to,
-                 [&](int age, Date start) {
-                   if (age < 4) return 0.0;
-                   double rate = age < 10 ? 0.025 : age < 14 ? 0.065 : (ctx.male() ? 0.07 : 0.12);
-                   rate *= std::exp(0.2 * ctx.deprivation(start) + 0.35 * ctx.home.vulnerability);
-                   if (ctx.life.looked_after_on(start)) rate *= 2.5;
-                   if (ctx.has_by(Condition::kAutism, start) || ctx.has_by(Condition::kAdhd, start))
-                     rate *= 2;
-                   return rate;
-                 },
-                 [&](Date day) { received.push_back(day); });
+  poisson_by_age(
+      ctx, from, to,
+      [&](int age, Date start) {
+        if (age < 4) return 0.0;
+        double rate = age < 10 ? 0.025 : age < 14 ? 0.065 : (ctx.male() ? 0.07 : 0.12);
+        rate *= std::exp(0.2 * ctx.deprivation(start) + 0.35 * ctx.home.vulnerability);
+        if (ctx.life.looked_after_on(start)) rate *= 2.5;
+        if (ctx.has_by(Condition::kAutism, start) || ctx.has_by(Condition::kAdhd, start)) rate *= 2;
+        return rate;
+      },
+      [&](Date day) { received.push_back(day); });
   // Most self-harm attendances are referred on from the ED.
   for (const EdAttendance& a : ctx.life.ed) {
     if (a.diagnosis->group == EdGroup::kSelfHarm && before(a.date, to) && ctx.rng.chance(0.8)) {
       received.push_back(add_days(a.date, static_cast<int>(ctx.rng.between(0, 3))));
     }
   }
-  std::sort(received.begin(), received.end(),
-            [](Date a, Date b) { return before(a, b); });
+  std::sort(received.begin(), received.end(), [](Date a, Date b) { return before(a, b); });
   std::vector<Date> self_harm;
   for (const EdAttendance& a : ctx.life.ed) {
     if (a.diagnosis->group == EdGroup::kSelfHarm) self_harm.push_back(a.date);

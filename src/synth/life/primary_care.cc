@@ -38,16 +38,17 @@ void draw_primary_care(Context& ctx) {
   const Date from = ctx.local_from(ctx.world.history_from);
   const Date to = ctx.end();
   const double with_condition = c.diagnoses.empty() ? 1.0 : 1.4;
-  poisson_by_age(ctx, from, to,
-                 [&](int age, Date start) {
-                   return consultation_rate(age, ctx.male()) * with_condition *
-                          std::exp(0.1 * ctx.deprivation(start));
-                 },
-                 [&](Date day) {
-                   ctx.life.gp_contacts.push_back(
-                       {rng.chance(0.35) ? GpContactKind::kTelephone : GpContactKind::kFaceToFace,
-                        day, std::nullopt, std::nullopt});
-                 });
+  poisson_by_age(
+      ctx, from, to,
+      [&](int age, Date start) {
+        return consultation_rate(age, ctx.male()) * with_condition *
+               std::exp(0.1 * ctx.deprivation(start));
+      },
+      [&](Date day) {
+        ctx.life.gp_contacts.push_back(
+            {rng.chance(0.35) ? GpContactKind::kTelephone : GpContactKind::kFaceToFace, day,
+             std::nullopt, std::nullopt});
+      });
 
   // The 6-8 week baby check, with the baby's weight.
   const Date check = add_days(c.birth_date, static_cast<int>(rng.between(42, 63)));

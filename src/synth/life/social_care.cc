@@ -11,24 +11,11 @@
 namespace onechild::synth::life {
 namespace {
 
-struct Weighted {
-  std::string_view value;
-  double weight;
-};
-
-template <size_t N>
-std::string_view draw(Random& rng, const Weighted (&table)[N]) {
-  std::array<double, N> w{};
-  for (size_t i = 0; i < N; ++i)
-    w[i] = table[i].weight;
-  return table[rng.weighted(w)].value;
-}
-
 // CIN census codes (DfE children in need census guide) (check).
-constexpr Weighted kReferralSources[] = {
-    {"6", 29},  {"2A", 20}, {"3A", 3}, {"3B", 2}, {"3E", 4}, {"3F", 5}, {"5A", 8},
-    {"1A", 5},  {"1C", 2},  {"8", 6},  {"9", 2},  {"4", 2},  {"7", 3},  {"2B", 2}, {"10", 7}};
-constexpr Weighted kPrimaryNeed[] = {{"N1", 57}, {"N2", 9}, {"N3", 3}, {"N4", 9}, {"N5", 14},
+constexpr Weighted kReferralSources[] = {{"6", 29}, {"2A", 20}, {"3A", 3}, {"3B", 2}, {"3E", 4},
+                                         {"3F", 5}, {"5A", 8},  {"1A", 5}, {"1C", 2}, {"8", 6},
+                                         {"9", 2},  {"4", 2},   {"7", 3},  {"2B", 2}, {"10", 7}};
+constexpr Weighted kPrimaryNeed[] = {{"N1", 57}, {"N2", 9},   {"N3", 3}, {"N4", 9},  {"N5", 14},
                                      {"N6", 2},  {"N7", 0.3}, {"N8", 3}, {"N9", 2.7}};
 constexpr Weighted kAbuseCategory[] = {
     {"NEG", 48}, {"EMO", 36}, {"PHY", 8}, {"SAB", 4}, {"MUL", 4}};
@@ -202,8 +189,8 @@ void draw_social_care(Context& ctx) {
   Date at = c.arrived;
   while (before(at, stop)) {
     const int age = static_cast<int>(ctx.age_years(at));
-    double rate = referral_rate(age) *
-                  std::exp(0.9 * ctx.deprivation(at) + 0.8 * ctx.home.vulnerability);
+    double rate =
+        referral_rate(age) * std::exp(0.9 * ctx.deprivation(at) + 0.8 * ctx.home.vulnerability);
     if (ctx.has_by(Condition::kAutism, at)) rate *= 1.5;
     at = add_days(at, 1 + static_cast<int>(ctx.rng.exponential(kYear / rate)));
     if (!before(at, stop)) break;

@@ -2,6 +2,8 @@
 // share. Internal to synth: the public face is life.h.
 #pragma once
 
+#include <array>
+
 #include "synth/life.h"
 
 namespace onechild::synth::life {
@@ -57,6 +59,21 @@ void poisson_by_age(Context& ctx, Date from, Date to, Rate rate_at_age, Emit emi
     }
     start = latest(start, next_birthday);
   }
+}
+
+// A code and how often it occurs, e.g. a national return's category with
+// its share; draw() picks one in proportion.
+struct Weighted {
+  std::string_view value;
+  double weight;
+};
+
+template <size_t N>
+std::string_view draw(Random& rng, const Weighted (&table)[N]) {
+  std::array<double, N> weights{};
+  for (size_t i = 0; i < N; ++i)
+    weights[i] = table[i].weight;
+  return table[rng.weighted(weights)].value;
 }
 
 void draw_conditions(Context& ctx);

@@ -196,7 +196,7 @@ TEST(Cli, DemoLoadsEveryFeedItCanAndNamesTheRest) {
   ASSERT_NE(text.find("serving on"), std::string::npos) << text;
   EXPECT_NE(text.find("ingest: " + dir.file("d/demo-ics/feeds/gp.ndjson")), std::string::npos);
   EXPECT_NE(text.find("community.ndjson"), std::string::npos);
-  EXPECT_NE(text.find("not loaded, no adapter for its shape yet: acute.ecds.csv"),
+  EXPECT_NE(text.find("not loaded, no adapter for its shape yet: acute.ecds.csv\n"),
             std::string::npos)
       << text;
   EXPECT_GT(query_int(dir.file("d/demo.db"), "SELECT count(*) FROM children"), 100);

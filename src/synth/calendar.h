@@ -29,11 +29,6 @@ inline Date birthday(Date birth, int years) {
   return d.ok() ? d : Date{d.year(), d.month(), std::chrono::day{28}};
 }
 
-// An age in days as a date: `birth` plus `days`.
-inline Date at_age_days(Date birth, int days) {
-  return add_days(birth, days);
-}
-
 // The academic year (named by the calendar year it starts in, September) in
 // which a child born on `birth` starts Reception: the September after their
 // fourth birthday.

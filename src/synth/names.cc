@@ -270,20 +270,13 @@ constexpr std::string_view kIrishBoys[] = {"Cian",   "Oisín",   "Seán",  "Cono
 constexpr std::string_view kIrishGirls[] = {"Niamh", "Aoife",  "Siobhán", "Ciara", "Saoirse",
                                             "Orla",  "Róisín", "Caoimhe", "Erin",  "Clodagh"};
 
-template <size_t N>
-std::string draw_weighted(Random& rng, const Weighted (&table)[N]) {
-  std::array<double, N> weights{};
-  for (size_t i = 0; i < N; ++i)
-    weights[i] = table[i].weight;
-  return std::string(table[rng.weighted(weights)].name);
-}
-
-template <size_t N>
-std::string draw_weighted(Random& rng, const std::array<Weighted, N>& table) {
-  std::array<double, N> weights{};
-  for (size_t i = 0; i < N; ++i)
-    weights[i] = table[i].weight;
-  return std::string(table[rng.weighted(weights)].name);
+// A name drawn in proportion to its weight, from a C array or std::array.
+template <typename Table>
+std::string draw_weighted(Random& rng, const Table& table) {
+  std::array<double, std::size(Table{})> weights{};
+  for (size_t i = 0; i < weights.size(); ++i)
+    weights[i] = std::data(table)[i].weight;
+  return std::string(std::data(table)[rng.weighted(weights)].name);
 }
 
 template <size_t N>

@@ -30,8 +30,6 @@ World::World(Reference ref, const SynthOptions& options)
       acute_ = &org;
     } else if (org.type == "community-trust") {
       community_ = &org;
-    } else if (org.type == "mental-health-trust") {
-      mental_health_ = &org;
     }
   }
 }

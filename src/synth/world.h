@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "synth/model.h"
 #include "synth/reference.h"
 #include "synth/synth.h"
 
@@ -36,17 +37,20 @@ struct World {
     return (5.5 - reference.lsoas[static_cast<size_t>(lsoa)].imd_decile) / 4.5;
   }
   int place_of(int lsoa) const { return reference.lsoas[static_cast<size_t>(lsoa)].place; }
+  // The postcode (and street) of a home.
+  const Postcode& postcode(const Address& home) const {
+    return reference.lsoas[static_cast<size_t>(home.lsoa)]
+        .postcodes[static_cast<size_t>(home.postcode)];
+  }
   // The date a practice joined a child health hub, if it did.
   std::optional<Date> hub_from(const std::string& practice) const;
   const Organisation& acute_trust() const { return *acute_; }
   const Organisation& community_trust() const { return *community_; }
-  const Organisation& mental_health_trust() const { return *mental_health_; }
 
  private:
   std::map<std::string, std::optional<Date>> hub_from_;
   const Organisation* acute_ = nullptr;
   const Organisation* community_ = nullptr;
-  const Organisation* mental_health_ = nullptr;
 };
 
 }  // namespace onechild::synth

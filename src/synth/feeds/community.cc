@@ -234,8 +234,7 @@ void write_mother(const World& world, const Layout& layout, const Family& family
   const std::string id = local_id("CH", 20'000'000 + family.home.ordinal, 0xC0, 8);
   Json j(out.text[slot]);
   const Address& home = family.home.address_at(contacts.back());
-  const Postcode& pc = world.reference.lsoas[static_cast<size_t>(home.lsoa)]
-                           .postcodes[static_cast<size_t>(home.postcode)];
+  const Postcode& pc = world.postcode(home);
   resource(j, "Patient", id);
   j.key("identifier").array().object().field("system", "https://fhir.nhs.uk/Id/nhs-number");
   j.field("value", mother.nhs_number).end().end();

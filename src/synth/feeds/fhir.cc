@@ -78,8 +78,7 @@ void patient(Json& j, const Writer& w, const Identity& id, Sex sex, std::string_
   j.key("given").array().value(id.given_name).end().end().end();
   j.field("gender", fhir_gender(sex)).field("birthDate", id.birth_date);
   if (died) j.field("deceasedDateTime", *died);
-  const Postcode& pc = w.world.reference.lsoas[static_cast<size_t>(id.address->lsoa)]
-                           .postcodes[static_cast<size_t>(id.address->postcode)];
+  const Postcode& pc = w.world.postcode(*id.address);
   const std::string line = std::to_string(id.address->house_number) + " " + pc.street;
   const std::string& town =
       w.world.reference.places[static_cast<size_t>(w.world.place_of(id.address->lsoa))].name;

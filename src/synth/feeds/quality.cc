@@ -42,9 +42,7 @@ Date wrong_birth_date(Random& rng, Date birth) {
 }  // namespace
 
 const Postcode& Writer::postcode_at(Date on) const {
-  const Address& a = family.home.address_at(on);
-  return world.reference.lsoas[static_cast<size_t>(a.lsoa)]
-      .postcodes[static_cast<size_t>(a.postcode)];
+  return world.postcode(family.home.address_at(on));
 }
 
 Identity record_child(Writer& w, std::string_view source, std::string original_id, const Quality& q,

@@ -1,7 +1,9 @@
 // A small deterministic random source (SplitMix64) and the distributions
 // synth draws from. The standard library's distributions differ between
-// implementations, so synth draws its own to keep "same seed, same ICS" true
-// on every platform.
+// implementations, so synth draws its own: the same seed gives the same ICS
+// with any compiler and thread count. (The distributions use log, exp and
+// cos, whose last bit may differ between C libraries; the reference output
+// is glibc's.)
 #pragma once
 
 #include <algorithm>

@@ -12,7 +12,9 @@
 
 #include "access/users.h"
 #include "api/server.h"
+#include "core/text.h"
 #include "ingest/ingest.h"
+#include "ingest/quarantine.h"
 #include "link/link.h"
 #include "store/database.h"
 #include "synth/synth.h"
@@ -44,9 +46,11 @@ Result<Date> date_option(const std::string& text, const char* option) {
 
 struct Args {
   std::string db, out, report, truth, as_of, username, display_name,
-      role = "health-visitor", web_dir, host = "127.0.0.1", dir = "data";
+      role = "health-visitor", web_dir, host = "127.0.0.1", dir = "data", mappings_dir,
+      mapping_file, source, file;
   std::vector<std::string> inputs;
-  int64_t children = 2000;
+  int64_t children = 2000, batch_rows = 50000, limit = 100;
+  bool include_resolved = false;
   uint64_t seed = 1;
   int history_years = 5, threads = 0;
   double hub_effect = -0.2;
@@ -75,61 +79,86 @@ int run_synth(const Args& a) {
   return 0;
 }
 
-void print_ingest(const IngestReport& report) {
-  for (const auto& f : report.files) {
-    std::printf(
-        "ingest: %s (%s, source %s): read %lld, accepted %lld (%lld already loaded), "
-        "quarantined %lld\n",
-        f.file.c_str(), f.format.c_str(), f.source.c_str(), static_cast<long long>(f.rows_read),
-        static_cast<long long>(f.rows_accepted), static_cast<long long>(f.rows_already_loaded),
-        static_cast<long long>(f.rows_quarantined));
-    for (size_t i = 0; i < f.quarantined.size() && i < 5; ++i) {
-      const auto& q = f.quarantined[i];
-      std::printf("  quarantined %s:%lld%s%s: %s\n", f.file.c_str(), static_cast<long long>(q.line),
-                  q.field.empty() ? "" : " field ", q.field.c_str(), q.reason.c_str());
-    }
-    if (f.quarantined.size() > 5) {
-      std::printf("  ... %zu more in the report and the quarantine table\n",
-                  f.quarantined.size() - 5);
-    }
+void print_file(const FileReport& f) {
+  std::printf(
+      "ingest: %s (%s%s%s, source %s): read %lld: %lld new, %lld updated, %lld unchanged, "
+      "%lld quarantined\n",
+      f.file.c_str(), f.format.c_str(), f.mapping.empty() ? "" : ", mapping ", f.mapping.c_str(),
+      f.source.c_str(), static_cast<long long>(f.rows_read), static_cast<long long>(f.rows_new),
+      static_cast<long long>(f.rows_updated), static_cast<long long>(f.rows_unchanged),
+      static_cast<long long>(f.rows_quarantined));
+  if (f.invalid_nhs_numbers > 0) {
+    std::printf("  %lld NHS numbers fail the check digit: kept as recorded, flagged invalid\n",
+                static_cast<long long>(f.invalid_nhs_numbers));
+  }
+  if (f.rows_converted > 0) {
+    std::printf("  %lld rows were Windows-1252 text, converted to UTF-8\n",
+                static_cast<long long>(f.rows_converted));
+  }
+  for (const auto& [reason, n] : f.quarantined_by_reason) {
+    std::printf("  quarantined %lld: %s\n", static_cast<long long>(n), reason.c_str());
+  }
+  for (size_t i = 0; i < f.quarantined.size() && i < 3; ++i) {
+    const auto& q = f.quarantined[i];
+    std::printf("    e.g. line %lld%s%s: %s\n", static_cast<long long>(q.line),
+                q.field.empty() ? "" : " field ", q.field.c_str(), q.reason.c_str());
   }
 }
 
+Result<IngestOptions> ingest_options(const Args& a) {
+  IngestOptions options;
+  options.mappings_dir = a.mappings_dir;
+  options.mapping_file = a.mapping_file;
+  if (a.batch_rows < 1) return Error::invalid_argument("--batch-rows must be at least 1");
+  options.rows_per_commit = a.batch_rows;
+  auto as_of = date_option(a.as_of, "--as-of");
+  if (!as_of.ok()) return as_of.error();
+  options.as_of = *as_of;
+  options.on_file = print_file;
+  return options;
+}
+
 int run_ingest(const Args& a) {
+  auto options = ingest_options(a);
+  if (!options.ok()) return fail(options.error());
   auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
-  auto report = ingest_paths(*db, a.inputs);
+  auto report = ingest_paths(*db, a.inputs, *options);
   if (!report.ok()) return fail(report.error());
-  print_ingest(*report);
+  std::printf("%s\n", report->summary().c_str());
   if (!report->reconciles()) return fail(Error::internal("row counts do not reconcile"));
   return write_report_if_asked(a, report->to_json());
 }
 
-// The demo loads each feed on its own: a feed whose shape ingest does not
-// know yet (it needs a mapping file) is named and skipped, not fatal.
-int ingest_demo_feeds(const std::string& db_path, const std::string& feeds) {
-  auto db = Database::open(db_path);
+QuarantineFilter quarantine_filter(const Args& a) {
+  return {a.source, a.file, a.include_resolved};
+}
+
+int run_quarantine_list(const Args& a) {
+  auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(feeds, ec))
-    files.push_back(entry.path().string());
-  if (ec) return fail(Error::io_error("cannot list '" + feeds + "': " + ec.message()));
-  std::sort(files.begin(), files.end());
-  std::vector<std::string> skipped;
-  for (const auto& file : files) {
-    auto report = ingest_paths(*db, {file});
-    // The demo wrote these files itself, so a file ingest refuses is one
-    // whose shape it cannot read yet (`onechild ingest FILE` says why).
-    if (!report.ok() && report.error().is_user_error()) {
-      skipped.push_back(fs::path(file).filename().string());
-      continue;
-    }
-    if (!report.ok()) return fail(report.error());
-    print_ingest(*report);
+  auto entries = list_quarantine(*db, quarantine_filter(a), a.limit);
+  if (!entries.ok()) return fail(entries.error());
+  for (const auto& e : *entries) {
+    std::printf("%s:%lld%s%s: %s%s%s\n    %s\n", e.file.c_str(), static_cast<long long>(e.line),
+                e.field.empty() ? "" : " field ", e.field.c_str(), e.reason.c_str(),
+                e.original_id ? " (id " : "", e.original_id ? (*e.original_id + ")").c_str() : "",
+                printable(e.raw, 160).c_str());
   }
-  for (const auto& s : skipped)
-    std::printf("demo: not loaded, no adapter for its shape yet: %s\n", s.c_str());
+  std::printf("quarantine: %zu rows shown%s\n", entries->size(),
+              static_cast<int64_t>(entries->size()) == a.limit ? " (more with --limit)" : "");
+  return 0;
+}
+
+int run_quarantine_export(const Args& a) {
+  auto db = Database::open(a.db);
+  if (!db.ok()) return fail(db.error());
+  std::ofstream out(a.out, std::ios::binary);
+  if (!out) return fail(Error::io_error("cannot write '" + a.out + "'"));
+  auto count = export_quarantine(*db, quarantine_filter(a), out);
+  if (!count.ok()) return fail(count.error());
+  std::printf("quarantine: %lld rows written to %s; fix them and load with onechild ingest\n",
+              static_cast<long long>(*count), a.out.c_str());
   return 0;
 }
 
@@ -217,7 +246,7 @@ int run_demo(const Args& a) {
   step.db = db_path;
   step.inputs = {feeds + "/feeds"};
   if (int rc = run_synth(step); rc != 0) return rc;
-  if (int rc = ingest_demo_feeds(db_path, feeds + "/feeds"); rc != 0) return rc;
+  if (int rc = run_ingest(step); rc != 0) return rc;
   if (int rc = run_link(step); rc != 0) return rc;
 
   auto db = Database::open(db_path);
@@ -260,8 +289,38 @@ int main(int argc, char** argv) {
   auto* ingest = app.add_subcommand("ingest", "Load feed files (FHIR NDJSON, CSV) into the store");
   ingest->add_option("--db", a.db, "SQLite database file (created if missing)")->required();
   ingest->add_option("--report", a.report, "Write a JSON report of counts and quarantined rows");
-  ingest->add_option("inputs", a.inputs, "Feed files or directories of them")->required();
+  ingest->add_option("--mappings", a.mappings_dir,
+                     "Directory of CSV mapping files (default: the shipped config/mappings)");
+  ingest->add_option("--mapping", a.mapping_file,
+                     "One mapping file (TOML) to read every CSV file given with");
+  ingest->add_option("--as-of", a.as_of,
+                     "Dates after this day, YYYY-MM-DD, are quarantined as in the future "
+                     "(default today)");
+  ingest->add_option("--batch-rows", a.batch_rows,
+                     "Rows per transaction; a crash loses at most the batch in progress "
+                     "(default 50000)");
+  ingest->add_option("inputs", a.inputs,
+                     "Feed files (.ndjson, .json Bundles, .csv) or directories of them")
+      ->required();
   ingest->callback([&] { action = run_ingest; });
+
+  auto* quarantine = app.add_subcommand("quarantine", "See and export the rows ingest rejected");
+  quarantine->require_subcommand(1);
+  auto* qlist = quarantine->add_subcommand("list", "List quarantined rows: file, line, field, reason");
+  auto* qexport = quarantine->add_subcommand(
+      "export", "Write quarantined rows as received (under their CSV header) to fix and reload");
+  for (auto* cmd : {qlist, qexport}) {
+    cmd->add_option("--db", a.db, "SQLite database file")->required();
+    cmd->add_option("--source", a.source, "Only this source system (e.g. acute)");
+    cmd->add_option("--file", a.file, "Only rows from this file (its name or path)");
+    cmd->add_flag("--include-resolved", a.include_resolved,
+                  "Also rows a later load has accepted under the same id");
+  }
+  qlist->add_option("--limit", a.limit, "Show at most this many rows (default 100)");
+  qlist->callback([&] { action = run_quarantine_list; });
+  qexport->add_option("--out", a.out, "File to write (name it like the feed, e.g. acute.ecds.fixed.csv)")
+      ->required();
+  qexport->callback([&] { action = run_quarantine_export; });
 
   auto* link =
       app.add_subcommand("link", "Link unlinked source persons into the master child index");

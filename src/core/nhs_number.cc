@@ -52,6 +52,23 @@ Result<NhsNumber> NhsNumber::parse(std::string_view text) {
   return NhsNumber(std::move(digits));
 }
 
+const char* to_string(NhsNumberStatus status) {
+  switch (status) {
+    case NhsNumberStatus::kValid:
+      return "valid";
+    case NhsNumberStatus::kInvalid:
+      return "invalid";
+    case NhsNumberStatus::kMissing:
+      break;
+  }
+  return "missing";
+}
+
+NhsNumberStatus NhsNumber::classify(std::string_view text) {
+  if (text.find_first_not_of(" \t") == std::string_view::npos) return NhsNumberStatus::kMissing;
+  return parse(text).ok() ? NhsNumberStatus::kValid : NhsNumberStatus::kInvalid;
+}
+
 std::string NhsNumber::formatted() const {
   return digits_.substr(0, 3) + " " + digits_.substr(3, 3) + " " + digits_.substr(6, 4);
 }

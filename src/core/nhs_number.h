@@ -14,6 +14,13 @@
 
 namespace onechild {
 
+// What a feed's NHS number field held, and whether it is usable. A number
+// that fails the check is kept as recorded and flagged, never dropped: a
+// data manager can see it and linkage can still use the rest of the record.
+enum class NhsNumberStatus { kValid, kInvalid, kMissing };
+
+const char* to_string(NhsNumberStatus status);  // "valid" | "invalid" | "missing"
+
 class NhsNumber {
  public:
   // Accepts ten digits, optionally grouped 3-3-4 with spaces or dashes
@@ -23,6 +30,10 @@ class NhsNumber {
   // The check digit for the first nine digits, or -1 when it would be 10
   // (no valid number starts with those nine digits).
   static int check_digit(std::string_view first_nine);
+
+  // Classifies a recorded value: blank is kMissing; one that parses is kValid;
+  // anything else (wrong check digit, wrong length, letters) is kInvalid.
+  static NhsNumberStatus classify(std::string_view text);
 
   const std::string& digits() const { return digits_; }  // "9434765919"
   std::string formatted() const;                         // "943 476 5919"

@@ -1,11 +1,13 @@
-// Batch: one file's load inside one transaction. Adapters hand it parsed
-// rows; it records provenance, applies idempotency and fills the report.
+// The rows adapters produce and the batch that writes them to the store.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <memory>
 #include <string_view>
+#include <vector>
 
+#include "core/nhs_number.h"
 #include "ingest/ingest.h"
 #include "store/database.h"
 
@@ -13,13 +15,24 @@ namespace onechild::ingest {
 
 struct PersonRow {
   std::string original_id;
-  std::optional<std::string> nhs_number, given_name, family_name, birth_date, sex, postcode;
+  // nhs_number holds the ten digits only when they pass Modulus 11; the value
+  // as the feed recorded it is kept in nhs_number_recorded whatever it was.
+  std::optional<std::string> nhs_number, nhs_number_recorded;
+  NhsNumberStatus nhs_number_status = NhsNumberStatus::kMissing;
+  std::optional<std::string> given_name, family_name, birth_date, sex, postcode;
   std::optional<std::string> ethnic_category;  // Data Dictionary code, "A".."S" or "Z"
+
+  // Sets the three NHS number fields from the recorded text (nullopt: none).
+  void set_nhs_number(std::optional<std::string> recorded);
 };
 
 struct EventRow {
   std::string original_id;
   std::string person_original_id;
+  // When a feed names the event's parent (a care contact its referral)
+  // rather than the person, the batch finds the person through the parent,
+  // an event of the same source loaded earlier.
+  std::optional<std::string> parent_original_id;
   std::string kind;
   std::optional<std::string> code_system, code, display;
   std::string start_date;
@@ -29,34 +42,73 @@ struct EventRow {
   std::optional<std::string> value;
 };
 
+// What one row of a feed recorded: a CSV row may hold a person, events, or
+// both (a birth notification: baby, mother and the birth).
+struct ParsedRow {
+  std::vector<PersonRow> persons;
+  std::vector<EventRow> events;
+};
+
+struct BatchOptions {
+  // Rows per transaction: each commit holds whole rows only, so a crash
+  // leaves the store at a commit boundary and a re-run carries on from there
+  // (rows already committed come back as unchanged).
+  int64_t rows_per_commit = 50000;
+};
+
+// Batch: one file's load. Adapters hand it parsed rows; it records
+// provenance, keeps versions (a record with a known original id and new
+// content supersedes the current version, which is kept), applies the
+// checks that need the store (an event before its person's birth) and
+// fills the report.
 class Batch {
  public:
-  // Begins the transaction and the ingest_batches row for this file.
-  static Result<Batch> begin(Database& db, FileReport& report);
+  static Result<Batch> begin(Database& db, FileReport& report, BatchOptions options = {});
+  Batch(Batch&&) noexcept;
+  Batch& operator=(Batch&&) = delete;
+  ~Batch();
 
-  // raw is the row as received; its hash makes re-loading idempotent.
-  Status accept_person(const PersonRow& row, int64_t line, std::string_view raw);
-  Status accept_event(const EventRow& row, int64_t line, std::string_view raw);
+  // Keeps a CSV file's header row with the load, so quarantined rows can be
+  // exported as a file that loads again once fixed.
+  Status record_header(std::string_view header);
+
+  // raw is the row as received, kept with the provenance of any quarantine.
+  Status accept(ParsedRow& row, int64_t line, std::string_view raw);
   Status quarantine(int64_t line, std::string_view field, std::string_view reason,
-                    std::string_view raw);
+                    std::string_view raw, const std::optional<std::string>& original_id = {});
 
-  // Writes the counts and the file's hash, and commits. Without it, the
-  // destructor rolls back.
-  Status commit(std::string_view file_sha256);
+  // Commits the last rows, marks the load complete with the file's hash and
+  // resolves earlier quarantined rows that this load has now accepted.
+  Status finish(std::string_view file_sha256);
 
  private:
-  Batch(Database& db, FileReport& report, Transaction tx, int64_t batch_id, int64_t source_id,
-        Statement insert_person, Statement insert_event, Statement insert_quarantine);
-  Status count_insert(Statement& stmt);
+  struct Statements;
+  Batch(Database& db, FileReport& report, BatchOptions options, int64_t batch_id,
+        int64_t source_id, std::unique_ptr<Statements> statements);
+  Status row_done();
+  Status commit_chunk();
+  Result<std::optional<std::string>> checked_event(EventRow& event, const ParsedRow& row);
+  Result<int> write_person(const PersonRow& person);  // 0 unchanged, 1 new, 2 updated
+  Result<int> write_event(const EventRow& event);
 
   Database* db_;
   FileReport* report_;
-  Transaction tx_;
+  BatchOptions options_;
   int64_t batch_id_;
   int64_t source_id_;
-  Statement insert_person_, insert_event_, insert_quarantine_;
+  std::unique_ptr<Statements> stmts_;
+  int64_t rows_in_chunk_ = 0;
+  int64_t current_line_ = 0;
+  // The birth date of the person looked up last: events of one person come
+  // together in most feeds, so this saves a lookup per event.
+  std::string cached_person_;
+  std::optional<std::string> cached_birth_;
 };
 
-std::string content_hash(std::string_view raw);
+// The hash that makes reloading idempotent: of the record's stored fields,
+// so the same record in a re-exported file (other column order, quoting,
+// line endings) is recognised as unchanged.
+std::string record_hash(const PersonRow& person);
+std::string record_hash(const EventRow& event);
 
 }  // namespace onechild::ingest

@@ -13,6 +13,7 @@ HashingFile::Buffer::int_type HashingFile::Buffer::underflow() {
   file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   const std::streamsize got = file.gcount();
   if (got <= 0) return traits_type::eof();
+  total += got;
   crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(bytes.data()),
                             static_cast<unsigned long long>(got));
   setg(bytes.data(), bytes.data(), bytes.data() + got);

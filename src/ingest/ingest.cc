@@ -3,105 +3,176 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <array>
 #include <boost/json.hpp>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 
+#include "core/line_reader.h"
 #include "core/progress.h"
 #include "ingest/batch.h"
-#include "ingest/csv/social_care_csv.h"
+#include "ingest/csv/mapping.h"
 #include "ingest/fhir/fhir_resource.h"
 #include "ingest/hashing_file.h"
+
+#ifndef ONECHILD_CONFIG_DIR
+#define ONECHILD_CONFIG_DIR "config"
+#endif
 
 namespace onechild {
 namespace {
 
 namespace fs = std::filesystem;
 using ingest::Batch;
+using ingest::ParsedRow;
 
-// Adds a parsed row to the batch, or quarantines the row with the parse error.
-template <typename Row>
-Status accept_or_quarantine(Batch& batch, const Result<Row>& row, int64_t line,
-                            std::string_view raw) {
-  if (!row.ok()) return batch.quarantine(line, row.error().field(), row.error().message(), raw);
-  return std::visit(
-      [&](const auto& r) -> Status {
+// NDJSON lines and Bundles beyond these sizes are refused rather than read
+// into memory: no real resource is that large.
+constexpr size_t kMaxNdjsonLine = size_t{16} << 20;
+constexpr uintmax_t kMaxBundleBytes = uintmax_t{256} << 20;
+
+// A file to load and how to read it.
+struct Planned {
+  std::string path;
+  std::string format;  // "fhir-ndjson" | "fhir-bundle" | "csv"
+  const ingest::Mapping* mapping = nullptr;
+  int order = 1;
+};
+
+ParsedRow as_parsed(ingest::FhirRow row) {
+  ParsedRow out;
+  std::visit(
+      [&](auto& r) {
         if constexpr (std::is_same_v<std::decay_t<decltype(r)>, ingest::PersonRow>) {
-          return batch.accept_person(r, line, raw);
+          out.persons.push_back(std::move(r));
         } else {
-          return batch.accept_event(r, line, raw);
+          out.events.push_back(std::move(r));
         }
       },
-      row.value());
+      row);
+  return out;
 }
 
-Status load_ndjson(std::istream& in, Batch& batch, Progress& progress) {
+// The resource's id, when the text is JSON with one: kept with a quarantined
+// row so that the fixed resource, loaded later, resolves it.
+std::optional<std::string> fhir_id_of(std::string_view text) {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const boost::json::value* id = v.get_object().if_contains("id");
+  if (id == nullptr || !id->is_string()) return std::nullopt;
+  return std::string(id->get_string());
+}
+
+Status load_fhir_row(Batch& batch, Result<ingest::FhirRow> row, int64_t line,
+                     std::string_view raw) {
+  if (!row.ok()) {
+    return batch.quarantine(line, row.error().field(), row.error().message(), raw, fhir_id_of(raw));
+  }
+  ParsedRow parsed = as_parsed(std::move(row).value());
+  return batch.accept(parsed, line, raw);
+}
+
+Status load_ndjson(ingest::HashingFile& in, Batch& batch, Progress& progress) {
+  LineReader lines(in.stream(), kMaxNdjsonLine);
+  ingest::FhirResourceParser parser;
   std::string line;
-  int64_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (lines.next(line)) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    if (Status s = accept_or_quarantine(batch, ingest::parse_fhir_resource(line), number, line);
-        !s.ok()) {
-      return s;
+    Status s;
+    if (lines.truncated()) {
+      s = batch.quarantine(lines.line_number(), "",
+                           "line is longer than " + std::to_string(kMaxNdjsonLine) +
+                               " bytes (raw text cut there)",
+                           line);
+    } else {
+      s = load_fhir_row(batch, parser.parse(line), lines.line_number(), line);
     }
-    progress.advance();
+    if (!s.ok()) return s;
+    progress.advance_to(in.bytes_read());
   }
   return {};
 }
 
-Status load_csv(CsvReader& reader, const ingest::SocialCareCsv& shape, Batch& batch,
-                Progress& progress) {
+Status load_bundle(ingest::HashingFile& in, const std::string& path, Batch& batch) {
+  std::ostringstream text;
+  text << in.stream().rdbuf();
+  auto entries = ingest::parse_fhir_bundle(text.str());
+  if (!entries.ok()) return Error(entries.error()).at(path, 1);
+  for (auto& entry : *entries) {
+    if (Status s = load_fhir_row(batch, std::move(entry.row), entry.index, entry.raw); !s.ok()) {
+      return s;
+    }
+  }
+  return {};
+}
+
+Status load_csv(CsvReader& reader, const ingest::MappedCsv& mapped, Batch& batch,
+                ingest::HashingFile& in, Progress& progress, FileReport& report) {
   while (auto record = reader.next()) {
-    if (Status s = accept_or_quarantine(batch, shape.parse(*record), record->line, record->raw);
-        !s.ok()) {
-      return s;
-    }
-    progress.advance();
+    if (record->converted) ++report.rows_converted;
+    auto row = mapped.parse(*record);
+    Status s = row.ok() ? batch.accept(*row, record->line, record->raw)
+                        : batch.quarantine(record->line, row.error().field(), row.error().message(),
+                                           record->raw, mapped.original_id(*record));
+    if (!s.ok()) return s;
+    progress.advance_to(in.bytes_read());
   }
   return {};
 }
 
-Result<FileReport> ingest_file(Database& db, const std::string& path) {
-  const fs::path p(path);
+std::string source_of(const fs::path& p) {
   const std::string name = p.filename().string();
-  const std::string extension = p.extension().string();
-  FileReport report;
-  report.file = path;
-  report.source = name.substr(0, name.find('.'));
-  if (report.source.empty()) {
-    return Error::invalid_argument("cannot tell the source system from the file name").at(path, 0);
-  }
-  if (extension != ".ndjson" && extension != ".csv") {
-    return Error::invalid_argument("unknown feed format (expected .ndjson or .csv)").at(path, 0);
-  }
-  ingest::HashingFile in(path);
-  if (!in.is_open()) return Error::io_error("cannot read file").at(path, 0);
+  return name.substr(0, name.find('.'));
+}
 
-  Progress progress("ingest " + name, 0);
-  if (extension == ".ndjson") {
-    report.format = "fhir-ndjson";
-    auto batch = Batch::begin(db, report);
+Result<FileReport> ingest_file(Database& db, const Planned& plan, const IngestOptions& options) {
+  const fs::path p(plan.path);
+  FileReport report;
+  report.file = plan.path;
+  report.source = source_of(p);
+  report.format = plan.format;
+  if (plan.mapping) report.mapping = plan.mapping->name();
+  ingest::HashingFile in(plan.path);
+  if (!in.is_open()) return Error::io_error("cannot read file").at(plan.path, 0);
+  std::error_code ec;
+  const auto size = fs::file_size(p, ec);
+  Progress progress("ingest " + p.filename().string(), ec ? 0 : static_cast<int64_t>(size),
+                    options.progress);
+  const ingest::BatchOptions batch_options{options.rows_per_commit};
+
+  if (plan.format == "fhir-bundle" && !ec && size > kMaxBundleBytes) {
+    return Error::invalid_argument("Bundle is larger than 256 MiB; send it as NDJSON")
+        .at(plan.path, 0);
+  }
+  if (plan.format != "csv") {
+    auto batch = Batch::begin(db, report, batch_options);
     if (!batch.ok()) return batch.error();
-    if (Status s = load_ndjson(in.stream(), *batch, progress); !s.ok()) return s.error();
-    if (Status s = batch->commit(in.sha256()); !s.ok()) return s.error();
+    Status s = plan.format == "fhir-ndjson" ? load_ndjson(in, *batch, progress)
+                                            : load_bundle(in, plan.path, *batch);
+    if (!s.ok()) return s.error();
+    if (Status f = batch->finish(in.sha256()); !f.ok()) return f.error();
     return report;
   }
-  CsvReader reader(in.stream());
+
+  CsvReader reader(in.stream(), plan.mapping->csv_options());
   auto header = reader.next();
-  if (!header) return Error::invalid_argument("file is empty (no header row)").at(path, 1);
-  if (header->error)
-    return Error::invalid_argument("header: " + *header->error).at(path, header->line);
-  auto shape = ingest::SocialCareCsv::from_header(header->fields);
-  if (!shape.ok()) return Error(shape.error()).at(path, header->line);
-  report.format = shape->format();
-  auto batch = Batch::begin(db, report);
+  if (!header) return Error::invalid_argument("file is empty (no header row)").at(plan.path, 1);
+  if (header->error) {
+    return Error::invalid_argument("header: " + *header->error).at(plan.path, header->line);
+  }
+  auto mapped = plan.mapping->bind(header->fields, options.as_of);
+  if (!mapped.ok()) return Error(mapped.error()).at(plan.path, header->line);
+  auto batch = Batch::begin(db, report, batch_options);
   if (!batch.ok()) return batch.error();
-  if (Status s = load_csv(reader, *shape, *batch, progress); !s.ok()) return s.error();
-  if (Status s = batch->commit(in.sha256()); !s.ok()) return s.error();
+  if (Status s = batch->record_header(header->raw); !s.ok()) return s.error();
+  if (Status s = load_csv(reader, *mapped, *batch, in, progress, report); !s.ok()) return s.error();
+  if (Status s = batch->finish(in.sha256()); !s.ok()) return s.error();
   return report;
+}
+
+bool is_feed(const fs::path& p) {
+  const auto ext = p.extension();
+  return ext == ".ndjson" || ext == ".json" || ext == ".csv";
 }
 
 Result<std::vector<std::string>> expand(const std::vector<std::string>& paths) {
@@ -109,16 +180,10 @@ Result<std::vector<std::string>> expand(const std::vector<std::string>& paths) {
   for (const auto& path : paths) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-      std::vector<std::string> found;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
-        const auto ext = entry.path().extension();
-        if (entry.is_regular_file(ec) && (ext == ".ndjson" || ext == ".csv")) {
-          found.push_back(entry.path().string());
-        }
+        if (entry.is_regular_file(ec) && is_feed(entry.path())) files.push_back(entry.path().string());
       }
       if (ec) return Error::io_error("cannot list directory '" + path + "': " + ec.message());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
     } else if (fs::exists(path, ec)) {
       files.push_back(path);
     } else {
@@ -128,27 +193,56 @@ Result<std::vector<std::string>> expand(const std::vector<std::string>& paths) {
   return files;
 }
 
+Result<Planned> plan_file(const std::string& path, const ingest::MappingCatalog& mappings) {
+  const fs::path p(path);
+  const auto ext = p.extension();
+  if (source_of(p).empty()) {
+    return Error::invalid_argument("cannot tell the source system from the file name").at(path, 0);
+  }
+  if (ext == ".ndjson") return Planned{path, "fhir-ndjson", nullptr, 1};
+  if (ext == ".json") return Planned{path, "fhir-bundle", nullptr, 1};
+  if (ext != ".csv") {
+    return Error::invalid_argument("unknown feed format (expected .ndjson, .json or .csv)").at(path, 0);
+  }
+  const ingest::Mapping* mapping = mappings.find(p.filename().string());
+  if (mapping == nullptr) {
+    return Error::invalid_argument(
+               "no mapping for this file name in the mappings directory: write one "
+               "(docs/ingest.md) or name it with --mapping")
+        .at(path, 0);
+  }
+  return Planned{path, "csv", mapping, mapping->order()};
+}
+
+// Loads killed part-way left their batch row 'loading'; say what they are.
+Status mark_interrupted(Database& db) {
+  return db.execute("UPDATE ingest_batches SET status = 'interrupted' WHERE status = 'loading'");
+}
+
+Result<ingest::MappingCatalog> catalog_for(const IngestOptions& options) {
+  if (!options.mapping_file.empty()) {
+    auto mapping = ingest::Mapping::load(options.mapping_file);
+    if (!mapping.ok()) return mapping.error();
+    return ingest::MappingCatalog::single(std::move(mapping).value());
+  }
+  return ingest::MappingCatalog::load_dir(options.mappings_dir.empty() ? ONECHILD_CONFIG_DIR "/mappings"
+                                                                       : options.mappings_dir);
+}
+
 }  // namespace
 
-namespace {
-
-int64_t total(const std::vector<FileReport>& files, int64_t FileReport::*count) {
+int64_t IngestReport::total(int64_t FileReport::*count) const {
   int64_t n = 0;
   for (const auto& f : files)
     n += f.*count;
   return n;
 }
 
-}  // namespace
-
-int64_t IngestReport::rows_read() const {
-  return total(files, &FileReport::rows_read);
-}
 int64_t IngestReport::rows_accepted() const {
-  return total(files, &FileReport::rows_accepted);
-}
-int64_t IngestReport::rows_quarantined() const {
-  return total(files, &FileReport::rows_quarantined);
+  int64_t n = 0;
+  for (const auto& f : files)
+    n += f.rows_accepted();
+  return n;
 }
 
 bool IngestReport::reconciles() const {
@@ -165,33 +259,77 @@ std::string IngestReport::to_json() const {
       quarantined.push_back(
           json::object{{"line", q.line}, {"field", q.field}, {"reason", q.reason}});
     }
+    json::object by_reason;
+    for (const auto& [reason, n] : f.quarantined_by_reason)
+      by_reason[reason] = n;
     file_array.push_back(json::object{{"file", f.file},
                                       {"source", f.source},
                                       {"format", f.format},
+                                      {"mapping", f.mapping},
                                       {"rows_read", f.rows_read},
-                                      {"rows_accepted", f.rows_accepted},
-                                      {"rows_already_loaded", f.rows_already_loaded},
+                                      {"rows_accepted", f.rows_accepted()},
+                                      {"rows_new", f.rows_new},
+                                      {"rows_updated", f.rows_updated},
+                                      {"rows_unchanged", f.rows_unchanged},
                                       {"rows_quarantined", f.rows_quarantined},
+                                      {"rows_converted_from_windows_1252", f.rows_converted},
+                                      {"invalid_nhs_numbers", f.invalid_nhs_numbers},
+                                      {"quarantined_by_reason", std::move(by_reason)},
                                       {"reconciles", f.reconciles()},
                                       {"quarantined", std::move(quarantined)}});
   }
-  return json::serialize(
-      json::object{{"files", std::move(file_array)},
-                   {"totals", json::object{{"rows_read", rows_read()},
-                                           {"rows_accepted", rows_accepted()},
-                                           {"rows_quarantined", rows_quarantined()}}},
-                   {"reconciles", reconciles()}});
+  return json::serialize(json::object{
+      {"files", std::move(file_array)},
+      {"totals", json::object{{"rows_read", rows_read()},
+                              {"rows_accepted", rows_accepted()},
+                              {"rows_new", total(&FileReport::rows_new)},
+                              {"rows_updated", total(&FileReport::rows_updated)},
+                              {"rows_unchanged", total(&FileReport::rows_unchanged)},
+                              {"rows_quarantined", rows_quarantined()}}},
+      {"reconciles", reconciles()}});
 }
 
-Result<IngestReport> ingest_paths(Database& db, const std::vector<std::string>& paths) {
+std::string IngestReport::summary() const {
+  std::ostringstream out;
+  out << "ingest: " << files.size() << " files, " << rows_read() << " rows read: "
+      << total(&FileReport::rows_new) << " new, " << total(&FileReport::rows_updated)
+      << " updated, " << total(&FileReport::rows_unchanged) << " unchanged, "
+      << rows_quarantined() << " quarantined" << (reconciles() ? "" : " (DO NOT RECONCILE)");
+  return out.str();
+}
+
+Result<IngestReport> ingest_paths(Database& db, const std::vector<std::string>& paths,
+                                  const IngestOptions& options) {
   if (sodium_init() < 0) return Error::internal("libsodium failed to initialise");
   auto files = expand(paths);
   if (!files.ok()) return files.error();
-  if (files->empty()) return Error::invalid_argument("no .ndjson or .csv feeds found to load");
-  IngestReport report;
+  if (files->empty()) return Error::invalid_argument("no .ndjson, .json or .csv feeds found to load");
+  const bool any_csv = std::any_of(files->begin(), files->end(), [](const std::string& f) {
+    return fs::path(f).extension() == ".csv";
+  });
+  ingest::MappingCatalog mappings;
+  if (any_csv) {
+    auto catalog = catalog_for(options);
+    if (!catalog.ok()) return catalog.error();
+    mappings = std::move(catalog).value();
+  }
+  std::vector<Planned> plan;
   for (const auto& file : *files) {
-    auto one = ingest_file(db, file);
+    auto planned = plan_file(file, mappings);
+    if (!planned.ok()) return planned.error();
+    plan.push_back(std::move(planned).value());
+  }
+  // Persons before the events that refer to them; then by name, so a load
+  // is the same whatever order the files were given in.
+  std::stable_sort(plan.begin(), plan.end(), [](const Planned& a, const Planned& b) {
+    return std::pair(a.order, fs::path(a.path).filename()) < std::pair(b.order, fs::path(b.path).filename());
+  });
+  if (Status s = mark_interrupted(db); !s.ok()) return s.error();
+  IngestReport report;
+  for (const auto& planned : plan) {
+    auto one = ingest_file(db, planned, options);
     if (!one.ok()) return one.error();
+    if (options.on_file) options.on_file(*one);
     report.files.push_back(std::move(one).value());
   }
   return report;

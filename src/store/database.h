@@ -51,6 +51,7 @@ class Database {
 
 class Statement {
  public:
+  Statement() = default;  // empty until a prepared statement is moved in
   Statement(Statement&&) noexcept;
   Statement& operator=(Statement&&) noexcept;
   ~Statement();

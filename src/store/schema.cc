@@ -137,7 +137,51 @@ constexpr std::string_view kMigration3 = R"sql(
 ALTER TABLE source_events ADD COLUMN value TEXT;
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kMigration1, kMigration2, kMigration3};
+// Migration 4: ingest that loses nothing (issue 4; docs/ingest.md).
+// - NHS numbers are kept as recorded with a status; nhs_number stays the
+//   valid digits only, so linkage never uses a number that fails the check.
+// - Versions: a record with a known original id and new content supersedes
+//   the current version (superseded_by points to its successor; NULL while
+//   current). The (source, original id, hash) index finds both.
+// - Loads commit in chunks; ingest_batches counts what each load committed
+//   so far, in the same transaction as the rows, so the counts and the rows
+//   always agree, even after a crash.
+// - Quarantine is idempotent (the same rejected row again is not added twice)
+//   and a row later accepted under the same original id is marked resolved.
+constexpr std::string_view kMigration4 = R"sql(
+ALTER TABLE source_persons ADD COLUMN nhs_number_recorded TEXT;
+ALTER TABLE source_persons ADD COLUMN nhs_number_status TEXT NOT NULL DEFAULT 'missing';
+UPDATE source_persons SET nhs_number_recorded = nhs_number, nhs_number_status = 'valid'
+  WHERE nhs_number IS NOT NULL;
+ALTER TABLE source_persons ADD COLUMN superseded_by INTEGER REFERENCES source_persons(id);
+ALTER TABLE source_events ADD COLUMN superseded_by INTEGER REFERENCES source_events(id);
+-- The unique (source, original id, hash) index already serves lookups by original id.
+DROP INDEX source_persons_by_original;
+
+ALTER TABLE ingest_batches ADD COLUMN status TEXT NOT NULL DEFAULT 'complete';  -- 'loading' | 'complete' | 'interrupted'
+ALTER TABLE ingest_batches ADD COLUMN format TEXT;
+ALTER TABLE ingest_batches ADD COLUMN mapping TEXT;
+ALTER TABLE ingest_batches ADD COLUMN header TEXT;         -- a CSV file's header row, for quarantine export
+ALTER TABLE ingest_batches ADD COLUMN rows_new INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ingest_batches ADD COLUMN rows_updated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ingest_batches ADD COLUMN records_written INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ingest_batches ADD COLUMN quarantine_written INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ingest_batches ADD COLUMN finished_at TEXT;
+
+ALTER TABLE quarantine ADD COLUMN source_system_id INTEGER REFERENCES source_systems(id);
+ALTER TABLE quarantine ADD COLUMN raw_hash TEXT;
+ALTER TABLE quarantine ADD COLUMN original_id TEXT;
+ALTER TABLE quarantine ADD COLUMN resolved_at TEXT;
+UPDATE quarantine SET source_system_id =
+  (SELECT source_system_id FROM ingest_batches b WHERE b.id = quarantine.batch_id);
+CREATE UNIQUE INDEX quarantine_once ON quarantine(source_system_id, line, raw_hash);
+CREATE INDEX quarantine_by_batch ON quarantine(batch_id);
+CREATE INDEX quarantine_unresolved ON quarantine(source_system_id, original_id)
+  WHERE resolved_at IS NULL;
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3,
+                                                         kMigration4};
 
 }  // namespace
 

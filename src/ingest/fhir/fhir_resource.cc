@@ -3,9 +3,11 @@
 #include <array>
 #include <boost/json.hpp>
 #include <charconv>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/date.h"
 #include "core/ethnicity.h"
@@ -44,6 +46,10 @@ Result<std::string> required_id(const json::object& resource) {
   return **id;
 }
 
+// The NHS number as the source recorded it, whether or not it passes Modulus
+// 11: a wrong check digit is kept and flagged (PersonRow::set_nhs_number), not
+// a reason to lose the whole record. An NHS-number identifier without a value
+// says nothing, so it counts as missing. Wrong JSON types are still errors.
 Result<std::optional<std::string>> nhs_number_of(const json::object& patient) {
   const json::value* ids = patient.if_contains("identifier");
   if (ids == nullptr) return std::optional<std::string>{};
@@ -56,10 +62,7 @@ Result<std::optional<std::string>> nhs_number_of(const json::object& patient) {
     if (!*system || **system != kNhsNumberSystem) continue;
     auto value = optional_string(*obj, "value", "identifier.value");
     if (!value.ok()) return value.error();
-    if (!*value) return bad("identifier.value", "NHS number identifier has no value");
-    auto nhs = NhsNumber::parse(**value);
-    if (!nhs.ok()) return bad("identifier.value", nhs.error().message());
-    return std::optional<std::string>{nhs->digits()};
+    if (*value) return value;
   }
   return std::optional<std::string>{};
 }
@@ -106,7 +109,7 @@ Result<FhirRow> parse_patient(const json::object& resource) {
   row.original_id = *id;
   auto nhs = nhs_number_of(resource);
   if (!nhs.ok()) return nhs.error();
-  row.nhs_number = *nhs;
+  row.set_nhs_number(std::move(*nhs));
   if (const json::object* name = first_object(resource, "name")) {
     auto family = optional_string(*name, "family", "name.family");
     if (!family.ok()) return family.error();
@@ -229,23 +232,27 @@ Result<std::string> required_date(const json::object& obj, std::string_view key,
   return std::move(**date);
 }
 
-// period.start (required) and period.end (optional, not before the start).
-Status read_period(const json::object& resource, EventRow& row) {
-  auto period = element(resource, "period", Card::kSingle, "period");
+// key.start (required) and key.end (optional, not before the start) of the
+// Period at key: "period" for most resources, "performedPeriod" for Procedure.
+Status read_period(const json::object& resource, EventRow& row, std::string_view key = "period") {
+  const std::string start_field = path(key, "start");
+  const std::string end_field = path(key, "end");
+  auto period = element(resource, key, Card::kSingle, key);
   if (!period.ok()) return period.error();
-  if (*period == nullptr) return bad("period.start", "missing");
-  auto start = required_date(**period, "start", "period.start");
+  if (*period == nullptr) return bad(start_field, "missing");
+  auto start = required_date(**period, "start", start_field);
   if (!start.ok()) return start.error();
-  auto end = date_at(**period, "end", "period.end");
+  auto end = date_at(**period, "end", end_field);
   if (!end.ok()) return end.error();
-  if (*end && **end < *start) return bad("period.end", "is before period.start");
+  if (*end && **end < *start) return bad(end_field, "is before " + start_field);
   row.start_date = std::move(*start);
   row.end_date = std::move(*end);
   return {};
 }
 
 // The person the resource is about, by the source's id: key.reference is
-// "Patient/<id>". Immunization calls the element "patient", the others "subject".
+// "Patient/<id>". Immunization and EpisodeOfCare call the element "patient",
+// the others "subject".
 Result<std::string> subject_reference(const json::object& resource,
                                       std::string_view key = "subject") {
   auto subject = element(resource, key, Card::kSingle, key);
@@ -431,6 +438,63 @@ Result<FhirRow> parse_service_request(const json::object& resource) {
   return FhirRow{std::move(*row)};
 }
 
+// An episode of care (e.g. a health visiting caseload, a CAMHS episode): who,
+// what kind (optional), from when to when.
+Result<FhirRow> parse_episode_of_care(const json::object& resource) {
+  auto row = event_of(resource, "episode-of-care", "patient");
+  if (!row.ok()) return row.error();
+  auto type = coding_of(resource, "type", Card::kList);
+  if (!type.ok()) return type.error();
+  set_code(*row, std::move(*type));
+  if (Status s = read_period(resource, *row); !s.ok()) return s.error();
+  if (Status s = read_status(resource, *row); !s.ok()) return s.error();
+  return FhirRow{std::move(*row)};
+}
+
+// A flag (e.g. a safeguarding alert) must say what it flags and since when:
+// a flag without either tells a practitioner nothing they can act on.
+Result<FhirRow> parse_flag(const json::object& resource) {
+  auto row = event_of(resource, "flag");
+  if (!row.ok()) return row.error();
+  auto code = required_coding(resource, "code");
+  if (!code.ok()) return code.error();
+  set_code(*row, std::move(*code));
+  if (Status s = read_period(resource, *row); !s.ok()) return s.error();
+  if (Status s = read_status(resource, *row); !s.ok()) return s.error();
+  // The kind of flag (e.g. "Safeguarding") is kept as the value.
+  auto category = coding_of(resource, "category", Card::kList);
+  if (!category.ok()) return category.error();
+  row->value = readable(std::move(*category));
+  return FhirRow{std::move(*row)};
+}
+
+// When a procedure was done: performedDateTime, else performedPeriod (whose
+// end, when given, ends the event). One of the two is required.
+Status read_performed(const json::object& procedure, EventRow& row) {
+  auto date = date_at(procedure, "performedDateTime", "performedDateTime");
+  if (!date.ok()) return date.error();
+  if (*date) {
+    row.start_date = std::move(**date);
+    return {};
+  }
+  const json::value* period = procedure.if_contains("performedPeriod");
+  if (period == nullptr || period->is_null()) {
+    return bad("performedDateTime", "missing, and no performedPeriod either");
+  }
+  return read_period(procedure, row, "performedPeriod");
+}
+
+Result<FhirRow> parse_procedure(const json::object& resource) {
+  auto row = event_of(resource, "procedure");
+  if (!row.ok()) return row.error();
+  auto code = required_coding(resource, "code");
+  if (!code.ok()) return code.error();
+  set_code(*row, std::move(*code));
+  if (Status s = read_performed(resource, *row); !s.ok()) return s.error();
+  if (Status s = read_status(resource, *row); !s.ok()) return s.error();
+  return FhirRow{std::move(*row)};
+}
+
 using Parser = Result<FhirRow> (*)(const json::object&);
 
 constexpr std::pair<std::string_view, Parser> kParsers[] = {
@@ -441,23 +505,192 @@ constexpr std::pair<std::string_view, Parser> kParsers[] = {
     {"Observation", parse_observation},
     {"CarePlan", parse_care_plan},
     {"ServiceRequest", parse_service_request},
+    {"EpisodeOfCare", parse_episode_of_care},
+    {"Flag", parse_flag},
+    {"Procedure", parse_procedure},
 };
+
+constexpr std::string_view kBundle = "Bundle";
+
+Result<std::string> resource_type(const json::object& resource) {
+  auto type = optional_string(resource, "resourceType", "resourceType");
+  if (!type.ok()) return type.error();
+  if (!*type) return bad("resourceType", "missing");
+  return std::move(**type);
+}
+
+// The row for one resource of a known type. A Bundle is not a row: inside a
+// Bundle it is simply an unsupported type (Bundles do not nest here).
+Result<FhirRow> row_of(const json::object& resource) {
+  auto type = resource_type(resource);
+  if (!type.ok()) return type.error();
+  for (const auto& [name, parse] : kParsers) {
+    if (*type == name) return parse(resource);
+  }
+  return bad("resourceType", "unsupported resource type '" + *type + "'");
+}
+
+// FHIR resources nest a dozen levels at most and a Bundle adds three, so 64
+// is generous; it bounds the parser's work on hostile input (Boost.JSON's
+// parser is not recursive, so a deeper document is an error, not a crash).
+// Invalid UTF-8 is rejected: every string goes to the store as UTF-8 text.
+constexpr size_t kMaxDepth = 64;
+
+json::parse_options reading_options() {
+  json::parse_options options;
+  options.max_depth = kMaxDepth;
+  options.allow_invalid_utf8 = false;
+  return options;
+}
+
+// The offset of the first byte that does not belong to a well-formed UTF-8
+// sequence (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF), or nullopt when the text is valid UTF-8.
+std::optional<size_t> first_invalid_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = [&](size_t at) { return static_cast<unsigned char>(text[at]); };
+    const unsigned char lead = byte(i);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // the range allowed for the second byte
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;   // overlong
+      if (lead == 0xED) high = 0x9F;  // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;   // overlong
+      if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    if (byte(i + 1) < low || byte(i + 1) > high) return i;
+    for (size_t k = 2; k < length; ++k) {
+      if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return i;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
+// Says why text is not a JSON document, and where. Boost.JSON reports bad
+// UTF-8 as a plain "syntax error", which would send a data manager looking
+// for a missing comma, so that case is told apart.
+std::string json_error_message(std::string_view text, const boost::system::error_code& ec,
+                               size_t stopped_at) {
+  if (ec == json::error::too_deep) {
+    return "not valid JSON: nested more than " + std::to_string(kMaxDepth) + " levels deep";
+  }
+  if (ec == json::error::syntax) {
+    if (auto bad_byte = first_invalid_utf8(text); bad_byte && *bad_byte <= stopped_at) {
+      return "not valid UTF-8 at byte offset " + std::to_string(*bad_byte) +
+             " (text must be UTF-8)";
+    }
+  }
+  return "not valid JSON: " + ec.message() + " at byte offset " + std::to_string(stopped_at);
+}
+
+// Reads text as one complete JSON document, its value stored in storage.
+// Leaves the parser holding nothing once the returned value is taken.
+Result<json::value> read_json(json::parser& parser, json::storage_ptr storage,
+                              std::string_view text) {
+  parser.reset(std::move(storage));
+  boost::system::error_code ec;
+  const size_t stopped_at = parser.write(text.data(), text.size(), ec);
+  if (ec) {
+    parser.reset();  // drops the partial document
+    return bad("", json_error_message(text, ec, stopped_at));
+  }
+  json::value value = parser.release();
+  parser.reset();  // keeps nothing of storage, which the caller may now release
+  return value;
+}
+
+// A row, or the error naming entry.resource, for one item of Bundle.entry.
+BundleEntry bundle_entry(int64_t index, const json::value& entry) {
+  const json::object* obj = entry.if_object();
+  if (obj == nullptr) return {index, json::serialize(entry), bad("entry", "must be an object")};
+  const json::value* resource = obj->if_contains("resource");
+  if (resource == nullptr || !resource->is_object()) {
+    // Nothing to keep but the entry itself (e.g. a transaction's DELETE).
+    return {index, json::serialize(entry), bad("entry.resource", "entry has no resource object")};
+  }
+  return {index, json::serialize(*resource), row_of(resource->get_object())};
+}
+
+Result<std::vector<BundleEntry>> bundle_entries(const json::value& document) {
+  const json::object* root = document.if_object();
+  if (root == nullptr) return bad("", "not a JSON object");
+  std::vector<BundleEntry> entries;
+  auto type = optional_string(*root, "resourceType", "resourceType");
+  if (!type.ok() || !*type || **type != kBundle) {
+    // A single resource saved as a .json file: one entry, its errors its own.
+    entries.push_back({1, json::serialize(document), row_of(*root)});
+    return entries;
+  }
+  const json::value* list = root->if_contains("entry");
+  if (list == nullptr || list->is_null()) return entries;  // an empty Bundle
+  if (!list->is_array()) return bad("entry", "must be an array");
+  entries.reserve(list->get_array().size());
+  int64_t index = 0;
+  for (const json::value& entry : list->get_array())
+    entries.push_back(bundle_entry(++index, entry));
+  return entries;
+}
 
 }  // namespace
 
+// The parser and the arena its documents live in. Each parse() fills the
+// arena and then releases it whole; the initial buffer is reused, so an
+// ordinary line needs no allocation for its DOM at all.
+struct FhirResourceParser::Impl {
+  static constexpr size_t kArenaBytes = 16 * 1024;  // a typical line's DOM, with room
+
+  std::array<unsigned char, kArenaBytes> arena_buffer{};
+  json::monotonic_resource arena{arena_buffer.data(), arena_buffer.size()};
+  json::parser parser{json::storage_ptr(), reading_options()};
+};
+
+FhirResourceParser::FhirResourceParser() : impl_(std::make_unique<Impl>()) {}
+FhirResourceParser::~FhirResourceParser() = default;
+FhirResourceParser::FhirResourceParser(FhirResourceParser&&) noexcept = default;
+FhirResourceParser& FhirResourceParser::operator=(FhirResourceParser&&) noexcept = default;
+
+Result<FhirRow> FhirResourceParser::parse(std::string_view json_text) {
+  Result<FhirRow> row = [&]() -> Result<FhirRow> {
+    auto value = read_json(impl_->parser, &impl_->arena, json_text);
+    if (!value.ok()) return value.error();
+    const json::object* resource = value->if_object();
+    if (resource == nullptr) return bad("", "not a JSON object");
+    auto type = resource_type(*resource);
+    if (!type.ok()) return type.error();
+    if (*type == kBundle) {
+      return bad("resourceType", "a Bundle must be loaded as a .json file, not an NDJSON line");
+    }
+    return row_of(*resource);
+  }();  // the document is gone here; the row owns copies of what it needs
+  impl_->arena.release();
+  return row;
+}
+
 Result<FhirRow> parse_fhir_resource(std::string_view json_text) {
-  boost::system::error_code ec;
-  json::value value = json::parse(json_text, ec);
-  if (ec) return bad("", "not valid JSON: " + ec.message());
-  const json::object* resource = value.if_object();
-  if (resource == nullptr) return bad("", "not a JSON object");
-  auto type = optional_string(*resource, "resourceType", "resourceType");
-  if (!type.ok()) return type.error();
-  if (!*type) return bad("resourceType", "missing");
-  for (const auto& [name, parse] : kParsers) {
-    if (**type == name) return parse(*resource);
-  }
-  return bad("resourceType", "unsupported resource type '" + **type + "'");
+  return FhirResourceParser().parse(json_text);
+}
+
+Result<std::vector<BundleEntry>> parse_fhir_bundle(std::string_view json_text) {
+  // A Bundle is read once, so a plain arena freed at the end is all it needs.
+  json::monotonic_resource arena;
+  json::parser parser(json::storage_ptr(), reading_options());
+  auto document = read_json(parser, &arena, json_text);
+  if (!document.ok()) return document.error();
+  return bundle_entries(*document);
 }
 
 }  // namespace onechild::ingest

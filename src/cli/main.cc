@@ -126,8 +126,9 @@ int run_ingest(const Args& a) {
   auto report = ingest_paths(*db, a.inputs, *options);
   if (!report.ok()) return fail(report.error());
   std::printf("%s\n", report->summary().c_str());
+  const int written = write_report_if_asked(a, report->to_json());
   if (!report->reconciles()) return fail(Error::internal("row counts do not reconcile"));
-  return write_report_if_asked(a, report->to_json());
+  return written;
 }
 
 QuarantineFilter quarantine_filter(const Args& a) {

@@ -13,7 +13,9 @@ namespace {
 // Reports keep the first quarantined rows in full; the table keeps them all.
 constexpr size_t kReportedQuarantineRows = 1000;
 
-enum Written { kUnchanged = 0, kNew = 1, kUpdated = 2 };
+// Ordered so that a row's outcome is the largest of its records': a row
+// that brings any new record is new.
+enum Written { kUnchanged = 0, kUpdated = 1, kNew = 2 };
 
 Result<int64_t> source_system_id(Database& db, const std::string& code, const std::string& format) {
   auto find = db.prepare("SELECT id FROM source_systems WHERE code = ?1");
@@ -327,8 +329,9 @@ Status Batch::accept(ParsedRow& row, int64_t line, std::string_view raw) {
     auto reason = checked_event(event, row);
     if (!reason.ok()) return reason.error();
     if (*reason) {
-      const std::string field = event.parent_original_id ? "parent" : "start_date";
-      return quarantine(line, field, **reason, raw, std::optional<std::string>(event.original_id));
+      const bool no_parent = event.person_original_id.empty();
+      return quarantine(line, no_parent ? "parent" : "start_date", **reason, raw,
+                        std::optional<std::string>(event.original_id));
     }
   }
   int outcome = kUnchanged;

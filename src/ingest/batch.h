@@ -88,7 +88,7 @@ class Batch {
   Status row_done();
   Status commit_chunk();
   Result<std::optional<std::string>> checked_event(EventRow& event, const ParsedRow& row);
-  Result<int> write_person(const PersonRow& person);  // 0 unchanged, 1 new, 2 updated
+  Result<int> write_person(const PersonRow& person);  // 0 unchanged, 1 updated, 2 new
   Result<int> write_event(const EventRow& event);
 
   Database* db_;

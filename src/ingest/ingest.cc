@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "core/line_reader.h"
@@ -219,9 +220,30 @@ Status mark_interrupted(Database& db) {
   return db.execute("UPDATE ingest_batches SET status = 'interrupted' WHERE status = 'loading'");
 }
 
+Result<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::io_error("cannot read '" + path.string() + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 Result<ingest::MappingCatalog> catalog_for(const IngestOptions& options) {
   if (!options.mapping_file.empty()) {
-    auto mapping = ingest::Mapping::load(options.mapping_file);
+    // A mapping of one's own may still name the shared value sets: those
+    // beside it, else the shipped ones.
+    std::string value_sets;
+    for (const fs::path& dir : {fs::path(options.mapping_file).parent_path(),
+                                fs::path(ONECHILD_CONFIG_DIR "/mappings")}) {
+      std::error_code ec;
+      if (fs::exists(dir / "value_sets.toml", ec)) {
+        auto text = read_file(dir / "value_sets.toml");
+        if (!text.ok()) return text.error();
+        value_sets = std::move(text).value();
+        break;
+      }
+    }
+    auto mapping = ingest::Mapping::load(options.mapping_file, value_sets);
     if (!mapping.ok()) return mapping.error();
     return ingest::MappingCatalog::single(std::move(mapping).value());
   }

@@ -44,31 +44,44 @@ TEST(Ingest, QuarantinesBadRowsAndReconciles) {
   ASSERT_EQ(report->files.size(), 1u);
   const auto& f = report->files[0];
   EXPECT_EQ(f.source, "social_care");
+  EXPECT_EQ(f.mapping, "social_care.persons");
   EXPECT_EQ(f.rows_read, 5);
-  EXPECT_EQ(f.rows_accepted, 2);
-  EXPECT_EQ(f.rows_quarantined, 3);
+  EXPECT_EQ(f.rows_new, 3);
+  EXPECT_EQ(f.rows_quarantined, 2);
+  EXPECT_EQ(f.invalid_nhs_numbers, 1);
   EXPECT_TRUE(report->reconciles());
-  ASSERT_EQ(f.quarantined.size(), 3u);
+  ASSERT_EQ(f.quarantined.size(), 2u);
   EXPECT_EQ(f.quarantined[0].line, 3);
   EXPECT_EQ(f.quarantined[0].field, "date_of_birth");
+  EXPECT_EQ(f.quarantined[0].reason, "impossible date");
   EXPECT_EQ(f.quarantined[1].line, 4);
-  EXPECT_EQ(f.quarantined[2].line, 5);
-  EXPECT_EQ(f.quarantined[2].field, "nhs_number");
-  EXPECT_EQ(count(*db, "source_persons"), 2);
-  EXPECT_EQ(count(*db, "quarantine"), 3);
+  EXPECT_EQ(f.quarantined_by_reason.at("impossible date"), 1);
+  EXPECT_EQ(count(*db, "source_persons"), 3);
+  EXPECT_EQ(count(*db, "quarantine"), 2);
 
-  auto raw = db->prepare("SELECT raw FROM quarantine WHERE line = 4");
+  auto raw = db->prepare("SELECT raw, original_id FROM quarantine WHERE line = 4");
   ASSERT_TRUE(*raw->step());
   EXPECT_EQ(raw->column_text(0), "CSC3,Kai,Brown,2017-06-01,male,LS4 2CD");
+  EXPECT_EQ(raw->column_text(1), "CSC3");
+
+  // A number that fails Modulus 11 is kept as recorded and flagged, never
+  // used as the NHS number.
+  auto eve = db->prepare(
+      "SELECT nhs_number, nhs_number_recorded, nhs_number_status FROM source_persons "
+      "WHERE original_id = 'CSC4'");
+  ASSERT_TRUE(*eve->step());
+  EXPECT_TRUE(eve->column_is_null(0));
+  EXPECT_EQ(eve->column_text(1), "9434765918");
+  EXPECT_EQ(eve->column_text(2), "invalid");
 }
 
 TEST(Ingest, RecordsTheFilesSha256) {
   TempDir dir;
-  write(dir.file("cs.persons.csv"),
+  write(dir.file("social_care.persons.csv"),
         "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
         "A1,Sam,Smith,2019-01-31,male,LS2 7XY,\n");
   auto db = Database::open(dir.file("x.db"));
-  ASSERT_TRUE(ingest_paths(*db, {dir.file("cs.persons.csv")}).ok());
+  ASSERT_TRUE(ingest_paths(*db, {dir.file("social_care.persons.csv")}).ok());
   auto stmt = db->prepare("SELECT file_sha256 FROM ingest_batches");
   ASSERT_TRUE(*stmt->step());
   // sha256sum of the file above.
@@ -105,21 +118,44 @@ TEST(Ingest, ReloadingTheSameFileChangesNothing) {
   ASSERT_TRUE(ingest_paths(*db, {dir.path().string()}).ok());
   auto again = ingest_paths(*db, {dir.path().string()});
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->files[0].rows_already_loaded, 2);
-  EXPECT_EQ(count(*db, "source_persons"), 2);
+  EXPECT_EQ(again->files[0].rows_unchanged, 3);
+  EXPECT_EQ(again->files[0].rows_new, 0);
+  EXPECT_EQ(again->files[0].rows_updated, 0);
+  EXPECT_EQ(again->files[0].rows_quarantined, 2);  // reported again, stored once
+  EXPECT_EQ(again->files[0].quarantine_written, 0);
+  EXPECT_EQ(count(*db, "source_persons"), 3);
+  EXPECT_EQ(count(*db, "quarantine"), 2);
 }
 
 TEST(Ingest, ChangedRowArrivesAsNewVersion) {
   TempDir dir;
   const std::string header =
       "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n";
-  write(dir.file("cs.persons.csv"), header + "A1,Sam,Smith,2019-01-31,male,LS2 7XY,\n");
+  const std::string file = dir.file("social_care.persons.csv");
+  write(file, header + "A1,Sam,Smith,2019-01-31,male,LS2 7XY,\n");
   auto db = Database::open(dir.file("x.db"));
-  ASSERT_TRUE(ingest_paths(*db, {dir.file("cs.persons.csv")}).ok());
-  write(dir.file("cs.persons.csv"), header + "A1,Sam,Smith,2019-01-31,male,LS9 9ZZ,\n");
-  auto second = ingest_paths(*db, {dir.file("cs.persons.csv")});
+  ASSERT_TRUE(ingest_paths(*db, {file}).ok());
+  write(file, header + "A1,Sam,Smith,2019-01-31,male,LS9 9ZZ,\n");
+  auto second = ingest_paths(*db, {file});
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->files[0].rows_already_loaded, 0);
+  EXPECT_EQ(second->files[0].rows_updated, 1);
+  EXPECT_EQ(count(*db, "source_persons"), 2);
+  // The old version is kept and points to its successor; only one is current.
+  auto versions = db->prepare(
+      "SELECT postcode, superseded_by IS NULL FROM source_persons ORDER BY id");
+  ASSERT_TRUE(*versions->step());
+  EXPECT_EQ(versions->column_text(0), "LS2 7XY");
+  EXPECT_EQ(versions->column_int64(1), 0);
+  ASSERT_TRUE(*versions->step());
+  EXPECT_EQ(versions->column_text(0), "LS9 9ZZ");
+  EXPECT_EQ(versions->column_int64(1), 1);
+
+  // The same content again, in a re-exported file with other quoting and
+  // CRLF endings, is unchanged: the hash is of the record, not the bytes.
+  write(file, header + "\"A1\",Sam,Smith,2019-01-31,male,\"LS9 9ZZ\",\r\n");
+  auto third = ingest_paths(*db, {file});
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->files[0].rows_unchanged, 1);
   EXPECT_EQ(count(*db, "source_persons"), 2);
 }
 
@@ -137,7 +173,7 @@ TEST(Ingest, LoadsFhirNdjsonWithQuarantine) {
   const auto& f = report->files[0];
   EXPECT_EQ(f.format, "fhir-ndjson");
   EXPECT_EQ(f.rows_read, 3);
-  EXPECT_EQ(f.rows_accepted, 2);
+  EXPECT_EQ(f.rows_accepted(), 2);
   EXPECT_EQ(f.rows_quarantined, 1);
   EXPECT_EQ(f.quarantined[0].line, 2);
   EXPECT_EQ(count(*db, "source_events"), 1);
@@ -167,7 +203,7 @@ TEST(Ingest, LoadsEveryFhirEventTypeWithItsValue) {
   const auto& f = report->files[0];
   EXPECT_EQ(f.source, "community");
   EXPECT_EQ(f.rows_read, 7);
-  EXPECT_EQ(f.rows_accepted, 6);
+  EXPECT_EQ(f.rows_accepted(), 6);
   EXPECT_EQ(f.rows_quarantined, 1);
   EXPECT_TRUE(report->reconciles());
   ASSERT_EQ(f.quarantined.size(), 1u);
@@ -211,10 +247,81 @@ TEST(Ingest, FileLevelProblemsAreClearErrors) {
   EXPECT_EQ(unknown.error().file(), dir.file("feed.txt"));
 
   write(dir.file("cs.csv"), "who,what\n1,2\n");
-  auto header = ingest_paths(*db, {dir.file("cs.csv")});
+  auto no_mapping = ingest_paths(*db, {dir.file("cs.csv")});
+  ASSERT_FALSE(no_mapping.ok());
+  EXPECT_NE(no_mapping.error().message().find("no mapping"), std::string::npos);
+
+  write(dir.file("social_care.persons.csv"), "who;what\n1;2\n");
+  auto header = ingest_paths(*db, {dir.file("social_care.persons.csv")});
   ASSERT_FALSE(header.ok());
   EXPECT_EQ(header.error().line(), 1);
+  EXPECT_NE(header.error().message().find("missing columns"), std::string::npos);
+  EXPECT_NE(header.error().message().find("wrong delimiter"), std::string::npos);
   EXPECT_EQ(count(*db, "ingest_batches"), 0);
+}
+
+TEST(Ingest, EventsBeforeBirthAndUnknownParentsAreQuarantined) {
+  TempDir dir;
+  write(dir.file("social_care_x.persons.csv"),
+        "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
+        "P1,Sam,Smith,2019-01-31,male,LS2 7XY,\n");
+  write(dir.file("social_care_x.cin.csv"),
+        "episode_id,local_id,category,start_date,end_date\n"
+        "E1,P1,Child in need,2019-01-30,\n"    // the day before birth
+        "E2,P1,Child in need,2019-01-31,\n"    // the day of birth is fine
+        "E3,P9,Child in need,2001-01-01,\n");  // person not sent (yet): accepted
+  write(dir.file("mental_health.care_contacts.csv"),
+        "care_contact_id,service_request_id,care_contact_date,attend_or_dna_code,"
+        "consultation_mechanism\nC1,SR404,2024-01-19,5,01\n");
+  auto db = Database::open(dir.file("x.db"));
+  auto report = ingest_paths(*db, {dir.path().string()});
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  ASSERT_EQ(report->files.size(), 3u);
+  // Persons load first whatever the names say (mapping order).
+  EXPECT_EQ(report->files[0].mapping, "social_care.persons");
+  const FileReport& cin = report->files[1];
+  EXPECT_EQ(cin.rows_new, 2);
+  ASSERT_EQ(cin.rows_quarantined, 1);
+  EXPECT_EQ(cin.quarantined[0].line, 2);
+  EXPECT_EQ(cin.quarantined[0].reason, "event is dated before the person's birth");
+  const FileReport& contacts = report->files[2];
+  ASSERT_EQ(contacts.rows_quarantined, 1);
+  EXPECT_EQ(contacts.quarantined[0].field, "parent");
+}
+
+TEST(Ingest, CommitsInBatchesAndResolvesFixedRows) {
+  TempDir dir;
+  std::string rows = "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n";
+  for (int i = 0; i < 25; ++i)
+    rows += "P" + std::to_string(i) + ",Sam,Smith,2019-01-" + (i == 7 ? "32" : "11") + ",male,,\n";
+  const std::string file = dir.file("social_care.persons.csv");
+  write(file, rows);
+  auto db = Database::open(dir.file("x.db"));
+  IngestOptions options;
+  options.rows_per_commit = 10;
+  auto first = ingest_paths(*db, {file}, options);
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EXPECT_EQ(first->files[0].rows_new, 24);
+  auto batch = db->prepare(
+      "SELECT status, rows_read, records_written, quarantine_written, header FROM ingest_batches");
+  ASSERT_TRUE(*batch->step());
+  EXPECT_EQ(batch->column_text(0), "complete");
+  EXPECT_EQ(batch->column_int64(1), 25);
+  EXPECT_EQ(batch->column_int64(2), 24);
+  EXPECT_EQ(batch->column_int64(3), 1);
+  EXPECT_EQ(batch->column_text(4).substr(0, 9), "local_id,");
+
+  // The data manager fixes the row and loads it again: it is accepted and
+  // the quarantined row is marked resolved.
+  write(dir.file("social_care.persons.fixed.csv"),
+        "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
+        "P7,Sam,Smith,2019-01-31,male,,\n");
+  auto fixed = ingest_paths(*db, {dir.file("social_care.persons.fixed.csv")}, options);
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_EQ(fixed->files[0].rows_new, 1);
+  auto resolved = db->prepare("SELECT resolved_at IS NOT NULL FROM quarantine");
+  ASSERT_TRUE(*resolved->step());
+  EXPECT_EQ(resolved->column_int64(0), 1);
 }
 
 TEST(Ingest, UncommittedBatchLeavesStoreAsBefore) {
@@ -223,13 +330,13 @@ TEST(Ingest, UncommittedBatchLeavesStoreAsBefore) {
   FileReport report;
   report.file = "f.csv";
   report.source = "cs";
-  report.format = "csv-persons";
+  report.format = "csv";
   {
     auto batch = ingest::Batch::begin(*db, report);
     ASSERT_TRUE(batch.ok());
-    ingest::PersonRow row;
-    row.original_id = "A1";
-    ASSERT_TRUE(batch->accept_person(row, 2, "A1").ok());
+    ingest::ParsedRow row;
+    row.persons.emplace_back().original_id = "A1";
+    ASSERT_TRUE(batch->accept(row, 2, "A1").ok());
     // Destroyed without commit(), as when a load fails or the process dies mid-file.
   }
   EXPECT_EQ(count(*db, "source_persons"), 0);

@@ -20,16 +20,16 @@ class LinkTest : public ::testing::Test {
         << "\n"
         << R"({"resourceType":"Patient","id":"g2","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"0100000010"}]})"
         << "\n";
-    std::ofstream(dir_.file("cs.persons.csv"))
+    std::ofstream(dir_.file("social_care.persons.csv"))
         << "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
         << "C1,Sam,Smith,2019-01-31,male,LS2 7XY,943 476 5919\n"
         << "C2,Amy,Jones,2018-01-01,female,LS3 1AB,\n";
     std::ofstream(dir_.file("truth.csv")) << "source,original_id,person_id\n"
-                                          << "gp,g1,P1\ngp,g2,P2\ncs,C1,P1\ncs,C2,P2\ncs,C9,P3\n";
+                                          << "gp,g1,P1\ngp,g2,P2\nsocial_care,C1,P1\nsocial_care,C2,P2\nsocial_care,C9,P3\n";
     auto db = Database::open(dir_.file("x.db"));
     ASSERT_TRUE(db.ok());
     db_.emplace(std::move(db).value());
-    ASSERT_TRUE(ingest_paths(*db_, {dir_.file("gp.ndjson"), dir_.file("cs.persons.csv")}).ok());
+    ASSERT_TRUE(ingest_paths(*db_, {dir_.file("gp.ndjson"), dir_.file("social_care.persons.csv")}).ok());
   }
 
   TempDir dir_;

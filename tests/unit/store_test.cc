@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "store/database.h"
 #include "store/schema.h"
@@ -47,21 +48,31 @@ TEST(Database, ReopeningDoesNotReapplyMigrations) {
 TEST(Database, UpgradesAnOlderDatabaseInPlace) {
   TempDir dir;
   {
-    // Make a version-1 database: migration 2 added source_persons.ethnic_category,
-    // migration 3 source_events.value.
-    auto db = Database::open(dir.file("a.db"));
-    ASSERT_TRUE(db->execute("ALTER TABLE source_persons DROP COLUMN ethnic_category").ok());
-    ASSERT_TRUE(db->execute("ALTER TABLE source_events DROP COLUMN value").ok());
-    ASSERT_TRUE(db->execute("PRAGMA user_version = 1").ok());
-    ASSERT_TRUE(
-        db->execute("INSERT INTO children (nhs_number, created_at) VALUES ('9434765919', 'x')")
-            .ok());
+    // A real version-1 database, made with migration 1's own SQL through the
+    // sqlite3 shell's library: later migrations added ethnic_category (2),
+    // source_events.value (3) and ingest's versions and NHS number status (4).
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("a.db").c_str(), &raw), SQLITE_OK);
+    const std::string v1 = std::string(schema_migrations()[0]) +
+                           "INSERT INTO children (nhs_number, created_at) VALUES ('9434765919', 'x');"
+                           "INSERT INTO source_systems (code, format, created_at) VALUES ('gp', 'fhir', 'x');"
+                           "INSERT INTO ingest_batches VALUES (1, 1, 'f', '', 'x', 1, 1, 0, 0);"
+                           "INSERT INTO source_persons (source_system_id, original_id, nhs_number, "
+                           "content_hash, batch_id, line) VALUES (1, 'p1', '9434765919', 'h', 1, 1);"
+                           "PRAGMA user_version = 1;";
+    ASSERT_EQ(sqlite3_exec(raw, v1.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
   }
   auto db = Database::open(dir.file("a.db"));
   ASSERT_TRUE(db.ok()) << db.error().to_string();
   EXPECT_EQ(db->schema_version(), static_cast<int>(schema_migrations().size()));
   EXPECT_TRUE(db->prepare("SELECT ethnic_category FROM source_persons").ok());
   EXPECT_TRUE(db->prepare("SELECT value FROM source_events").ok());
+  // Migration 4 gave the person loaded before it a status from its number.
+  auto status = db->prepare("SELECT nhs_number_status, superseded_by FROM source_persons");
+  ASSERT_TRUE(*status->step());
+  EXPECT_EQ(status->column_text(0), "valid");
+  EXPECT_TRUE(status->column_is_null(1));
   auto kept = db->prepare("SELECT count(*) FROM children");
   ASSERT_TRUE(*kept->step());
   EXPECT_EQ(kept->column_int64(0), 1);

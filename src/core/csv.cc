@@ -85,6 +85,7 @@ std::optional<CsvRecord> CsvReader::next() {
       continue;
     }
     const char c = line[i++];
+    if (c == '\0' && !record.error) record.error = "NUL byte in the text (binary data?)";
     if (in_quotes) {
       if (c != '"') {
         field += c;
@@ -94,6 +95,11 @@ std::optional<CsvRecord> CsvReader::next() {
       } else {
         in_quotes = false;
         after_quote = true;
+      }
+    } else if (c == '\r') {
+      if (!record.error) {
+        record.error = "carriage return inside a record (lines ending in CR alone?); save the "
+                       "file with LF or CRLF line endings";
       }
     } else if (c == delimiter) {
       record.fields.push_back(std::move(field));

@@ -51,7 +51,7 @@ Database& Database::operator=(Database&& other) noexcept {
 }
 
 Database::~Database() {
-  sqlite3_close(db_);
+  sqlite3_close_v2(db_);  // deferred until any statement still alive is finalised
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {

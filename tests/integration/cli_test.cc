@@ -278,7 +278,9 @@ TEST(Cli, SyntheticFeedsLoadWithOnlyExplainedRejections) {
     }
   }
   ASSERT_FALSE(wrong_birth.empty());
-  auto quarantined = Database::open(db)->prepare(
+  auto store = Database::open(db);
+  ASSERT_TRUE(store.ok());
+  auto quarantined = store->prepare(
       "SELECT s.code, q.raw, q.reason FROM quarantine q JOIN source_systems s "
       "ON s.id = q.source_system_id");
   int64_t rows = 0;

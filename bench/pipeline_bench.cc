@@ -70,9 +70,15 @@ void ingest_bench(benchmark::State& state, Feeds which) {
   state.counters["rows"] = static_cast<double>(rows);
 }
 
-void BM_Ingest(benchmark::State& state) { ingest_bench(state, kAll); }
-void BM_IngestCsv(benchmark::State& state) { ingest_bench(state, kCsv); }
-void BM_IngestFhir(benchmark::State& state) { ingest_bench(state, kFhir); }
+void BM_Ingest(benchmark::State& state) {
+  ingest_bench(state, kAll);
+}
+void BM_IngestCsv(benchmark::State& state) {
+  ingest_bench(state, kCsv);
+}
+void BM_IngestFhir(benchmark::State& state) {
+  ingest_bench(state, kFhir);
+}
 BENCHMARK(BM_Ingest)->Arg(2000)->Arg(20000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IngestCsv)->Arg(2000)->Arg(20000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IngestFhir)->Arg(2000)->Arg(20000)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -92,7 +98,8 @@ void BM_Reingest(benchmark::State& state) {
   int64_t rows = 0;
   for (auto _ : state) {
     auto report = ingest_paths(*db, feeds(ics, kAll), options);
-    if (!report.ok() || report->total(&FileReport::rows_new) + report->total(&FileReport::rows_updated) != 0) {
+    if (!report.ok() ||
+        report->total(&FileReport::rows_new) + report->total(&FileReport::rows_updated) != 0) {
       state.SkipWithError("reload was not all unchanged or quarantined");
       return;
     }

@@ -300,14 +300,16 @@ int main(int argc, char** argv) {
   ingest->add_option("--batch-rows", a.batch_rows,
                      "Rows per transaction; a crash loses at most the batch in progress "
                      "(default 50000)");
-  ingest->add_option("inputs", a.inputs,
-                     "Feed files (.ndjson, .json Bundles, .csv) or directories of them")
+  ingest
+      ->add_option("inputs", a.inputs,
+                   "Feed files (.ndjson, .json Bundles, .csv) or directories of them")
       ->required();
   ingest->callback([&] { action = run_ingest; });
 
   auto* quarantine = app.add_subcommand("quarantine", "See and export the rows ingest rejected");
   quarantine->require_subcommand(1);
-  auto* qlist = quarantine->add_subcommand("list", "List quarantined rows: file, line, field, reason");
+  auto* qlist =
+      quarantine->add_subcommand("list", "List quarantined rows: file, line, field, reason");
   auto* qexport = quarantine->add_subcommand(
       "export", "Write quarantined rows as received (under their CSV header) to fix and reload");
   for (auto* cmd : {qlist, qexport}) {
@@ -319,7 +321,9 @@ int main(int argc, char** argv) {
   }
   qlist->add_option("--limit", a.limit, "Show at most this many rows (default 100)");
   qlist->callback([&] { action = run_quarantine_list; });
-  qexport->add_option("--out", a.out, "File to write (name it like the feed, e.g. acute.ecds.fixed.csv)")
+  qexport
+      ->add_option("--out", a.out,
+                   "File to write (name it like the feed, e.g. acute.ecds.fixed.csv)")
       ->required();
   qexport->callback([&] { action = run_quarantine_export; });
 

@@ -26,7 +26,8 @@ bool CsvReader::read_line(std::string& line, CsvRecord& record) {
     if (line.starts_with(kUtf8Bom)) line.erase(0, kUtf8Bom.size());
   }
   if (!record.raw.empty()) record.raw += '\n';
-  const size_t room = options_.max_record_bytes - std::min(record.raw.size(), options_.max_record_bytes);
+  const size_t room =
+      options_.max_record_bytes - std::min(record.raw.size(), options_.max_record_bytes);
   if (lines_.truncated() || line.size() > room) {
     too_long_ = true;
     record.error = "record is longer than " + std::to_string(options_.max_record_bytes) +
@@ -98,8 +99,9 @@ std::optional<CsvRecord> CsvReader::next() {
       }
     } else if (c == '\r') {
       if (!record.error) {
-        record.error = "carriage return inside a record (lines ending in CR alone?); save the "
-                       "file with LF or CRLF line endings";
+        record.error =
+            "carriage return inside a record (lines ending in CR alone?); save the "
+            "file with LF or CRLF line endings";
       }
     } else if (c == delimiter) {
       record.fields.push_back(std::move(field));

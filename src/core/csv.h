@@ -30,8 +30,8 @@ struct CsvOptions {
 };
 
 struct CsvRecord {
-  int64_t line = 0;  // 1-based physical line where the record starts
-  std::vector<std::string> fields;  // UTF-8
+  int64_t line = 0;                  // 1-based physical line where the record starts
+  std::vector<std::string> fields;   // UTF-8
   std::string raw;                   // the record's bytes as received, without its line ending
   std::optional<std::string> error;  // set when the record is malformed
   bool converted = false;            // read as Windows-1252 and converted to UTF-8

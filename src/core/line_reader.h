@@ -23,6 +23,7 @@ class LineReader {
  private:
   std::istream& in_;
   std::vector<char> buffer_;
+  size_t max_;
   int64_t number_ = 0;
   bool truncated_ = false;
 };

@@ -62,9 +62,10 @@ void Progress::draw(bool final) {
     const std::string bar(static_cast<size_t>(filled), '#');
     if (in_bytes_) {
       const double items_rate = seconds > 0 ? static_cast<double>(items_) / seconds : 0.0;
-      std::fprintf(stderr, "\r%s [%-*s] %3.0f%% %.1f/%.1f MB %.0f rows/s ETA %.0fs  ", label_.c_str(),
-                   kWidth, bar.c_str(), fraction * 100, static_cast<double>(done_) / 1e6,
-                   static_cast<double>(total_) / 1e6, items_rate, eta);
+      std::fprintf(stderr, "\r%s [%-*s] %3.0f%% %.1f/%.1f MB %.0f rows/s ETA %.0fs  ",
+                   label_.c_str(), kWidth, bar.c_str(), fraction * 100,
+                   static_cast<double>(done_) / 1e6, static_cast<double>(total_) / 1e6, items_rate,
+                   eta);
     } else {
       std::fprintf(stderr, "\r%s [%-*s] %3.0f%% %lld/%lld %.0f/s ETA %.0fs  ", label_.c_str(),
                    kWidth, bar.c_str(), fraction * 100, static_cast<long long>(done_),

@@ -206,10 +206,9 @@ namespace {
 // also unchanged: extracts that carry history (a school census with every
 // term) must reload as no change, so an old version is never made current
 // again by its reappearance.
-Result<int> write_version(Database& db, Statement& current, Statement& insert,
-                          Statement& supersede, int64_t source_id,
-                          const std::string& original_id, const std::string& hash,
-                          const std::function<void(Statement&)>& bind) {
+Result<int> write_version(Database& db, Statement& current, Statement& insert, Statement& supersede,
+                          int64_t source_id, const std::string& original_id,
+                          const std::string& hash, const std::function<void(Statement&)>& bind) {
   current.bind(1, source_id).bind(2, original_id);
   auto found = current.step();
   if (!found.ok()) return found.error();
@@ -241,8 +240,8 @@ Result<int> write_version(Database& db, Statement& current, Statement& insert,
 Result<int> Batch::write_person(const PersonRow& p) {
   const std::string hash = record_hash(p);
   return write_version(*db_, stmts_->current_person, stmts_->insert_person,
-                       stmts_->supersede_person, source_id_,
-                       p.original_id, hash, [&](Statement& insert) {
+                       stmts_->supersede_person, source_id_, p.original_id, hash,
+                       [&](Statement& insert) {
                          insert.bind(1, source_id_)
                              .bind(2, p.original_id)
                              .bind(3, p.nhs_number)
@@ -262,9 +261,8 @@ Result<int> Batch::write_person(const PersonRow& p) {
 
 Result<int> Batch::write_event(const EventRow& e) {
   const std::string hash = record_hash(e);
-  return write_version(*db_, stmts_->current_event, stmts_->insert_event,
-                       stmts_->supersede_event, source_id_, e.original_id,
-                       hash, [&](Statement& insert) {
+  return write_version(*db_, stmts_->current_event, stmts_->insert_event, stmts_->supersede_event,
+                       source_id_, e.original_id, hash, [&](Statement& insert) {
                          insert.bind(1, source_id_)
                              .bind(2, e.original_id)
                              .bind(3, e.person_original_id)

@@ -1,9 +1,9 @@
 // The rows adapters produce and the batch that writes them to the store.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
-#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -83,8 +83,8 @@ class Batch {
 
  private:
   struct Statements;
-  Batch(Database& db, FileReport& report, BatchOptions options, int64_t batch_id,
-        int64_t source_id, std::unique_ptr<Statements> statements);
+  Batch(Database& db, FileReport& report, BatchOptions options, int64_t batch_id, int64_t source_id,
+        std::unique_ptr<Statements> statements);
   Status row_done();
   Status commit_chunk();
   Result<std::optional<std::string>> checked_event(EventRow& event, const ParsedRow& row);

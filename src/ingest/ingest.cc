@@ -81,10 +81,10 @@ Status load_ndjson(ingest::HashingFile& in, Batch& batch, Progress& progress) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     Status s;
     if (lines.truncated()) {
-      s = batch.quarantine(lines.line_number(), "",
-                           "line is longer than " + std::to_string(kMaxNdjsonLine) +
-                               " bytes (raw text cut there)",
-                           line);
+      s = batch.quarantine(
+          lines.line_number(), "",
+          "line is longer than " + std::to_string(kMaxNdjsonLine) + " bytes (raw text cut there)",
+          line);
     } else {
       s = load_fhir_row(batch, parser.parse(line), lines.line_number(), line);
     }
@@ -182,7 +182,8 @@ Result<std::vector<std::string>> expand(const std::vector<std::string>& paths) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
       for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.is_regular_file(ec) && is_feed(entry.path())) files.push_back(entry.path().string());
+        if (entry.is_regular_file(ec) && is_feed(entry.path()))
+          files.push_back(entry.path().string());
       }
       if (ec) return Error::io_error("cannot list directory '" + path + "': " + ec.message());
     } else if (fs::exists(path, ec)) {
@@ -203,7 +204,8 @@ Result<Planned> plan_file(const std::string& path, const ingest::MappingCatalog&
   if (ext == ".ndjson") return Planned{path, "fhir-ndjson", nullptr, 1};
   if (ext == ".json") return Planned{path, "fhir-bundle", nullptr, 1};
   if (ext != ".csv") {
-    return Error::invalid_argument("unknown feed format (expected .ndjson, .json or .csv)").at(path, 0);
+    return Error::invalid_argument("unknown feed format (expected .ndjson, .json or .csv)")
+        .at(path, 0);
   }
   const ingest::Mapping* mapping = mappings.find(p.filename().string());
   if (mapping == nullptr) {
@@ -273,8 +275,8 @@ Result<ingest::MappingCatalog> catalog_for(const IngestOptions& options) {
     if (!mapping.ok()) return mapping.error();
     return ingest::MappingCatalog::single(std::move(mapping).value());
   }
-  return ingest::MappingCatalog::load_dir(options.mappings_dir.empty() ? ONECHILD_CONFIG_DIR "/mappings"
-                                                                       : options.mappings_dir);
+  return ingest::MappingCatalog::load_dir(
+      options.mappings_dir.empty() ? ONECHILD_CONFIG_DIR "/mappings" : options.mappings_dir);
 }
 
 }  // namespace
@@ -326,23 +328,24 @@ std::string IngestReport::to_json() const {
                                       {"reconciles", f.reconciles()},
                                       {"quarantined", std::move(quarantined)}});
   }
-  return json::serialize(json::object{
-      {"files", std::move(file_array)},
-      {"totals", json::object{{"rows_read", rows_read()},
-                              {"rows_accepted", rows_accepted()},
-                              {"rows_new", total(&FileReport::rows_new)},
-                              {"rows_updated", total(&FileReport::rows_updated)},
-                              {"rows_unchanged", total(&FileReport::rows_unchanged)},
-                              {"rows_quarantined", rows_quarantined()}}},
-      {"reconciles", reconciles()}});
+  return json::serialize(
+      json::object{{"files", std::move(file_array)},
+                   {"totals", json::object{{"rows_read", rows_read()},
+                                           {"rows_accepted", rows_accepted()},
+                                           {"rows_new", total(&FileReport::rows_new)},
+                                           {"rows_updated", total(&FileReport::rows_updated)},
+                                           {"rows_unchanged", total(&FileReport::rows_unchanged)},
+                                           {"rows_quarantined", rows_quarantined()}}},
+                   {"reconciles", reconciles()}});
 }
 
 std::string IngestReport::summary() const {
   std::ostringstream out;
-  out << "ingest: " << files.size() << " files, " << rows_read() << " rows read: "
-      << total(&FileReport::rows_new) << " new, " << total(&FileReport::rows_updated)
-      << " updated, " << total(&FileReport::rows_unchanged) << " unchanged, "
-      << rows_quarantined() << " quarantined" << (reconciles() ? "" : " (DO NOT RECONCILE)");
+  out << "ingest: " << files.size() << " files, " << rows_read()
+      << " rows read: " << total(&FileReport::rows_new) << " new, "
+      << total(&FileReport::rows_updated) << " updated, " << total(&FileReport::rows_unchanged)
+      << " unchanged, " << rows_quarantined() << " quarantined"
+      << (reconciles() ? "" : " (DO NOT RECONCILE)");
   return out.str();
 }
 
@@ -351,7 +354,8 @@ Result<IngestReport> ingest_paths(Database& db, const std::vector<std::string>& 
   if (sodium_init() < 0) return Error::internal("libsodium failed to initialise");
   auto files = expand(paths);
   if (!files.ok()) return files.error();
-  if (files->empty()) return Error::invalid_argument("no .ndjson, .json or .csv feeds found to load");
+  if (files->empty())
+    return Error::invalid_argument("no .ndjson, .json or .csv feeds found to load");
   const bool any_csv = std::any_of(files->begin(), files->end(), [](const std::string& f) {
     return fs::path(f).extension() == ".csv";
   });
@@ -370,7 +374,8 @@ Result<IngestReport> ingest_paths(Database& db, const std::vector<std::string>& 
   // Persons before the events that refer to them; then by name, so a load
   // is the same whatever order the files were given in.
   std::stable_sort(plan.begin(), plan.end(), [](const Planned& a, const Planned& b) {
-    return std::pair(a.order, fs::path(a.path).filename()) < std::pair(b.order, fs::path(b.path).filename());
+    return std::pair(a.order, fs::path(a.path).filename()) <
+           std::pair(b.order, fs::path(b.path).filename());
   });
   if (Status s = mark_interrupted(db); !s.ok()) return s.error();
   LoadSettings settings(db);

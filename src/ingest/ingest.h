@@ -40,10 +40,10 @@ struct FileReport {
   int64_t rows_updated = 0;    // accepted: a record superseding an earlier version
   int64_t rows_unchanged = 0;  // accepted: every record identical to the current version
   int64_t rows_quarantined = 0;
-  int64_t rows_converted = 0;     // read as Windows-1252, stored as UTF-8
+  int64_t rows_converted = 0;       // read as Windows-1252, stored as UTF-8
   int64_t invalid_nhs_numbers = 0;  // kept as recorded, flagged invalid
-  int64_t records_written = 0;    // person and event versions inserted
-  int64_t quarantine_written = 0;  // quarantined rows not already in the quarantine table
+  int64_t records_written = 0;      // person and event versions inserted
+  int64_t quarantine_written = 0;   // quarantined rows not already in the quarantine table
   std::map<std::string, int64_t> quarantined_by_reason;
   std::vector<QuarantinedRow> quarantined;  // the first 1,000; the table keeps all
 
@@ -67,7 +67,7 @@ struct IngestOptions {
   std::string mapping_file;  // one mapping to use for every CSV file given
   Date as_of = today();      // dates after this are "in the future"
   int64_t rows_per_commit = 50000;
-  bool progress = true;      // a bar with rate on a terminal (never in pipes or CI)
+  bool progress = true;  // a bar with rate on a terminal (never in pipes or CI)
   // Called with each file's report as it completes (the CLI prints them).
   std::function<void(const FileReport&)> on_file;
 };

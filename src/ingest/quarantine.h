@@ -21,8 +21,8 @@ struct QuarantineEntry {
 };
 
 struct QuarantineFilter {
-  std::string source;     // a source system code; empty: all
-  std::string file;       // a file name (or path ending); empty: all
+  std::string source;  // a source system code; empty: all
+  std::string file;    // a file name (or path ending); empty: all
   bool include_resolved = false;
 };
 

@@ -1,15 +1,15 @@
 // Integration tests: the real onechild binary on real files and a real
 // SQLite database, checked through its exit status, output and the store.
 #include <gtest/gtest.h>
-#include <cstdlib>
-#include <algorithm>
-#include <set>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -110,11 +110,11 @@ TEST(Cli, SynthIngestLinkEvaluateChain) {
   EXPECT_EQ(totals.at("rows_read").as_int64(),
             totals.at("rows_accepted").as_int64() + totals.at("rows_quarantined").as_int64());
   // The FHIR feeds' events all load: contacts, observations, conditions...
-  for (const char* kind : {"immunisation", "encounter", "observation", "condition", "care-plan",
-                           "social-care-episode", "ed-attendance", "admission",
-                           "outpatient-appointment", "mental-health-referral",
-                           "mental-health-contact", "outcome-measure", "birth", "school-census",
-                           "eyfsp", "ehc-request"}) {
+  for (const char* kind :
+       {"immunisation", "encounter", "observation", "condition", "care-plan", "social-care-episode",
+        "ed-attendance", "admission", "outpatient-appointment", "mental-health-referral",
+        "mental-health-contact", "outcome-measure", "birth", "school-census", "eyfsp",
+        "ehc-request"}) {
     EXPECT_GT(query_int(db, (std::string("SELECT count(*) FROM source_events WHERE kind = '") +
                              kind + "'")
                                 .c_str()),
@@ -288,8 +288,8 @@ TEST(Cli, SyntheticFeedsLoadWithOnlyExplainedRejections) {
                   ->each_row([&](const Statement& row) {
                     ++rows;
                     const std::string source = row.column_text(0), raw = row.column_text(1);
-                    const bool explained = std::any_of(
-                        wrong_birth.begin(), wrong_birth.end(), [&](const auto& e) {
+                    const bool explained =
+                        std::any_of(wrong_birth.begin(), wrong_birth.end(), [&](const auto& e) {
                           return e.first == source &&
                                  (raw.find("Patient/" + e.second + "\"") != std::string::npos ||
                                   raw.find("," + e.second + ",") != std::string::npos ||
@@ -300,7 +300,8 @@ TEST(Cli, SyntheticFeedsLoadWithOnlyExplainedRejections) {
                   .ok());
   EXPECT_EQ(rows, report["totals"].as_object().at("rows_quarantined").as_int64());
 
-  auto again = onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("again.json") + "'" + args);
+  auto again =
+      onechild(dir, "ingest --db '" + db + "' --report '" + dir.file("again.json") + "'" + args);
   ASSERT_EQ(again.status, 0) << again.err;
   const auto again_report = read_json(dir.file("again.json"));
   const auto& totals = again_report.at("totals").as_object();

@@ -141,8 +141,8 @@ TEST(Ingest, ChangedRowArrivesAsNewVersion) {
   EXPECT_EQ(second->files[0].rows_updated, 1);
   EXPECT_EQ(count(*db, "source_persons"), 2);
   // The old version is kept and points to its successor; only one is current.
-  auto versions = db->prepare(
-      "SELECT postcode, superseded_by IS NULL FROM source_persons ORDER BY id");
+  auto versions =
+      db->prepare("SELECT postcode, superseded_by IS NULL FROM source_persons ORDER BY id");
   ASSERT_TRUE(*versions->step());
   EXPECT_EQ(versions->column_text(0), "LS2 7XY");
   EXPECT_EQ(versions->column_int64(1), 0);

@@ -49,8 +49,8 @@ value = "{Height} cm"
 when = "Contact date"
 )toml";
 
-const std::vector<std::string> kHeader = {"Pupil ID", "Surname", " dob ", "NHS No", "Contact date",
-                                          "Contact type", "Next visit", "Height"};
+const std::vector<std::string> kHeader = {"Pupil ID",     "Surname",      " dob ",      "NHS No",
+                                          "Contact date", "Contact type", "Next visit", "Height"};
 
 CsvRecord record(std::vector<std::string> fields) {
   CsvRecord r;
@@ -115,13 +115,18 @@ TEST(Mapping, RejectsEachKindOfBadValueNamingTheColumn) {
   const std::vector<BadRow> cases = {
       {{"", "Smith", "31/01/2019", "", "", "IM", "", ""}, "pupil id", "missing (required)"},
       {{"P1", "Smith", "30/02/2019", "", "", "IM", "", ""}, "dob", "impossible date"},
-      {{"P1", "Smith", "2019-01-31", "", "", "IM", "", ""}, "dob", "not a date in the format %d/%m/%Y"},
+      {{"P1", "Smith", "2019-01-31", "", "", "IM", "", ""},
+       "dob",
+       "not a date in the format %d/%m/%Y"},
       {{"P1", "Smith", "31/01/2027", "", "", "IM", "", ""}, "dob", "date in the future"},
       {{"P1", "Smith", "31/01/2019", "", "", "XX", "", ""}, "contact type", "not in the value set"},
       {{"P1", "Smith", "31/01/2019", "", "", "IM", "", "tall"}, "height", "not a number"},
-      {{"P1", "Smith", "31/01/2019", "", "02/03/2024", "IM", "01/03/2024", ""}, "Next visit",
+      {{"P1", "Smith", "31/01/2019", "", "02/03/2024", "IM", "01/03/2024", ""},
+       "Next visit",
        "before the start date"},
-      {{"P1", std::string(65, 'x'), "31/01/2019", "", "", "IM", "", ""}, "", "a field is longer than 64 bytes"},
+      {{"P1", std::string(65, 'x'), "31/01/2019", "", "", "IM", "", ""},
+       "",
+       "a field is longer than 64 bytes"},
       {{"P1", "Smith"}, "", "expected 8 fields, found 2"},
   };
   for (const auto& c : cases) {

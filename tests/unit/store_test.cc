@@ -53,13 +53,14 @@ TEST(Database, UpgradesAnOlderDatabaseInPlace) {
     // source_events.value (3) and ingest's versions and NHS number status (4).
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(dir.file("a.db").c_str(), &raw), SQLITE_OK);
-    const std::string v1 = std::string(schema_migrations()[0]) +
-                           "INSERT INTO children (nhs_number, created_at) VALUES ('9434765919', 'x');"
-                           "INSERT INTO source_systems (code, format, created_at) VALUES ('gp', 'fhir', 'x');"
-                           "INSERT INTO ingest_batches VALUES (1, 1, 'f', '', 'x', 1, 1, 0, 0);"
-                           "INSERT INTO source_persons (source_system_id, original_id, nhs_number, "
-                           "content_hash, batch_id, line) VALUES (1, 'p1', '9434765919', 'h', 1, 1);"
-                           "PRAGMA user_version = 1;";
+    const std::string v1 =
+        std::string(schema_migrations()[0]) +
+        "INSERT INTO children (nhs_number, created_at) VALUES ('9434765919', 'x');"
+        "INSERT INTO source_systems (code, format, created_at) VALUES ('gp', 'fhir', 'x');"
+        "INSERT INTO ingest_batches VALUES (1, 1, 'f', '', 'x', 1, 1, 0, 0);"
+        "INSERT INTO source_persons (source_system_id, original_id, nhs_number, "
+        "content_hash, batch_id, line) VALUES (1, 'p1', '9434765919', 'h', 1, 1);"
+        "PRAGMA user_version = 1;";
     ASSERT_EQ(sqlite3_exec(raw, v1.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(raw);
   }

@@ -12,17 +12,26 @@ namespace {
 
 TEST(Text, FindsInvalidUtf8) {
   EXPECT_EQ(invalid_utf8_at("plain"), std::string_view::npos);
-  EXPECT_EQ(invalid_utf8_at("Ren\xC3\xA9" "e \xE2\x82\xAC \xF0\x9F\x98\x80"), std::string_view::npos);
-  EXPECT_EQ(invalid_utf8_at("Ren\xE9" "e"), 3u);           // Windows-1252 é
-  EXPECT_EQ(invalid_utf8_at("\xC0\xAF"), 0u);                // overlong
-  EXPECT_EQ(invalid_utf8_at("x\xED\xA0\x80"), 1u);          // surrogate
-  EXPECT_EQ(invalid_utf8_at("\xF4\x90\x80\x80"), 0u);       // above U+10FFFF
-  EXPECT_EQ(invalid_utf8_at("ab\xE2\x82"), 2u);             // truncated
+  EXPECT_EQ(invalid_utf8_at("Ren\xC3\xA9"
+                            "e \xE2\x82\xAC \xF0\x9F\x98\x80"),
+            std::string_view::npos);
+  EXPECT_EQ(invalid_utf8_at("Ren\xE9"
+                            "e"),
+            3u);                                       // Windows-1252 é
+  EXPECT_EQ(invalid_utf8_at("\xC0\xAF"), 0u);          // overlong
+  EXPECT_EQ(invalid_utf8_at("x\xED\xA0\x80"), 1u);     // surrogate
+  EXPECT_EQ(invalid_utf8_at("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(invalid_utf8_at("ab\xE2\x82"), 2u);        // truncated
 }
 
 TEST(Text, ConvertsWindows1252) {
-  EXPECT_EQ(windows1252_to_utf8("Ren\xE9" "e \x80 \x93x\x94"), "Ren\xC3\xA9" "e \xE2\x82\xAC \xE2\x80\x9Cx\xE2\x80\x9D");
-  EXPECT_FALSE(windows1252_to_utf8("a\x81" "b"));  // undefined in Windows-1252
+  EXPECT_EQ(windows1252_to_utf8("Ren\xE9"
+                                "e \x80 \x93x\x94"),
+            "Ren\xC3\xA9"
+            "e \xE2\x82\xAC \xE2\x80\x9Cx\xE2\x80\x9D");
+  EXPECT_FALSE(
+      windows1252_to_utf8("a\x81"
+                          "b"));  // undefined in Windows-1252
   EXPECT_EQ(parse_encoding("cp1252"), Encoding::kWindows1252);
   EXPECT_FALSE(parse_encoding("latin-9"));
   EXPECT_EQ(printable("a\tb\xFF", 10), "a b\xEF\xBF\xBD");
@@ -54,12 +63,19 @@ std::vector<CsvRecord> read_all(const std::string& text, CsvOptions options) {
 }
 
 TEST(CsvReader, SkipsBomAndConvertsWindows1252InAutoMode) {
-  auto rows = read_all("\xEF\xBB\xBFname\r\nRen\xE9" "e\r\n\x81\r\n", {});
+  auto rows = read_all(
+      "\xEF\xBB\xBFname\r\nRen\xE9"
+      "e\r\n\x81\r\n",
+      {});
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].fields[0], "name");
-  EXPECT_EQ(rows[1].fields[0], "Ren\xC3\xA9" "e");
+  EXPECT_EQ(rows[1].fields[0],
+            "Ren\xC3\xA9"
+            "e");
   EXPECT_TRUE(rows[1].converted);
-  EXPECT_EQ(rows[1].raw, "Ren\xE9" "e");  // the bytes as received, for quarantine
+  EXPECT_EQ(rows[1].raw,
+            "Ren\xE9"
+            "e");  // the bytes as received, for quarantine
   ASSERT_TRUE(rows[2].error);
   EXPECT_NE(rows[2].error->find("neither UTF-8 nor Windows-1252"), std::string::npos);
 }
@@ -67,7 +83,10 @@ TEST(CsvReader, SkipsBomAndConvertsWindows1252InAutoMode) {
 TEST(CsvReader, Utf8ModeRejectsWithAHint) {
   CsvOptions options;
   options.encoding = Encoding::kUtf8;
-  auto rows = read_all("Ren\xE9" "e\n", options);
+  auto rows = read_all(
+      "Ren\xE9"
+      "e\n",
+      options);
   ASSERT_TRUE(rows[0].error);
   EXPECT_NE(rows[0].error->find("windows-1252"), std::string::npos);
 }

@@ -1,5 +1,7 @@
 #include "ingest/csv/mapping.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -8,7 +10,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace onechild::ingest {
 
@@ -33,7 +34,7 @@ struct ColumnRule {
 struct Template {
   struct Piece {
     bool is_column;
-    std::string text;  // literal text, or the column's name
+    std::string text;   // literal text, or the column's name
     size_t column = 0;  // index into MappingSpec::columns when is_column
   };
   std::vector<Piece> pieces;
@@ -41,8 +42,23 @@ struct Template {
 };
 
 enum class Field {
-  kOriginalId, kPerson, kParent, kNhsNumber, kGivenName, kFamilyName, kBirthDate, kSex,
-  kPostcode, kEthnicCategory, kStartDate, kEndDate, kCode, kDisplay, kStatus, kValue, kCount
+  kOriginalId,
+  kPerson,
+  kParent,
+  kNhsNumber,
+  kGivenName,
+  kFamilyName,
+  kBirthDate,
+  kSex,
+  kPostcode,
+  kEthnicCategory,
+  kStartDate,
+  kEndDate,
+  kCode,
+  kDisplay,
+  kStatus,
+  kValue,
+  kCount
 };
 
 struct RecordSpec {
@@ -104,7 +120,8 @@ Result<Date> parse_date(std::string_view text, std::string_view format) {
     const size_t width = spec == 'Y' ? 4 : 2;
     size_t n = 0;
     int number = 0;
-    while (n < width && t + n < text.size() && std::isdigit(static_cast<unsigned char>(text[t + n]))) {
+    while (n < width && t + n < text.size() &&
+           std::isdigit(static_cast<unsigned char>(text[t + n]))) {
       number = number * 10 + (text[t + n] - '0');
       ++n;
     }
@@ -112,9 +129,12 @@ Result<Date> parse_date(std::string_view text, std::string_view format) {
       return Error::invalid_argument("not a date in the format " + std::string(format));
     }
     t += n;
-    if (spec == 'Y') year = number;
-    else if (spec == 'm') month = number;
-    else if (spec == 'd') day = number;
+    if (spec == 'Y')
+      year = number;
+    else if (spec == 'm')
+      month = number;
+    else if (spec == 'd')
+      day = number;
     else if (spec != 'H' && spec != 'M' && spec != 'S') {
       return Error::invalid_argument("date format uses an unsupported %" + std::string(1, spec));
     }
@@ -132,8 +152,9 @@ Result<Date> parse_date(std::string_view text, std::string_view format) {
 
 bool is_integer(std::string_view v) {
   if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
-  return !v.empty() && std::all_of(v.begin(), v.end(),
-                                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
 }
 
 bool is_decimal(std::string_view v) {
@@ -185,12 +206,14 @@ Result<Template> SpecReader::parse_template(const toml::node& node, const std::s
   Template t;
   if (const toml::table* constant = node.as_table()) {
     auto text = (*constant)["const"].value<std::string>();
-    if (!text || constant->size() != 1) return error(where, "a table here must be { const = \"text\" }");
+    if (!text || constant->size() != 1)
+      return error(where, "a table here must be { const = \"text\" }");
     t.pieces.push_back({false, *text});
     return t;
   }
   auto text = node.value<std::string>();
-  if (!text || text->empty()) return error(where, "must be a column name or a \"{column}\" template");
+  if (!text || text->empty())
+    return error(where, "must be a column name or a \"{column}\" template");
   if (text->find('{') == std::string::npos) {
     t.pieces.push_back({true, *text, column(*text)});
     return t;
@@ -204,7 +227,8 @@ Result<Template> SpecReader::parse_template(const toml::node& node, const std::s
     }
     if (open > i) t.pieces.push_back({false, text->substr(i, open - i)});
     const size_t close = text->find('}', open);
-    if (close == std::string::npos || close == open + 1) return error(where, "unbalanced { } in template");
+    if (close == std::string::npos || close == open + 1)
+      return error(where, "unbalanced { } in template");
     const std::string name = text->substr(open + 1, close - open - 1);
     t.pieces.push_back({true, name, column(name)});
     i = close + 1;
@@ -217,10 +241,12 @@ Result<std::set<std::string>> SpecReader::value_set(const toml::node& node,
   const toml::node* list = &node;
   if (auto name = node.value<std::string>()) {
     list = shared_ ? shared_->at_path("sets." + *name).node() : nullptr;
-    if (list == nullptr) return error(where, "no shared value set '" + *name + "' in value_sets.toml");
+    if (list == nullptr)
+      return error(where, "no shared value set '" + *name + "' in value_sets.toml");
   }
   const toml::array* array = list->as_array();
-  if (array == nullptr) return error(where, "values must be a list of codes or a shared set's name");
+  if (array == nullptr)
+    return error(where, "values must be a list of codes or a shared set's name");
   std::set<std::string> out;
   for (const auto& item : *array) {
     auto code = item.value<std::string>();
@@ -231,14 +257,15 @@ Result<std::set<std::string>> SpecReader::value_set(const toml::node& node,
 }
 
 Result<std::map<std::string, std::string>> SpecReader::value_map(const toml::node& node,
-                                                                const std::string& where) {
+                                                                 const std::string& where) {
   const toml::node* table = &node;
   if (auto name = node.value<std::string>()) {
     table = shared_ ? shared_->at_path("maps." + *name).node() : nullptr;
     if (table == nullptr) return error(where, "no shared map '" + *name + "' in value_sets.toml");
   }
   const toml::table* t = table->as_table();
-  if (t == nullptr) return error(where, "map must be a table of code = value or a shared map's name");
+  if (t == nullptr)
+    return error(where, "map must be a table of code = value or a shared map's name");
   std::map<std::string, std::string> out;
   for (const auto& [key, value] : *t) {
     auto text = value.value<std::string>();
@@ -257,7 +284,8 @@ Status SpecReader::read_feed(const toml::table& feed) {
       if (auto pattern = f.value<std::string>()) spec_.files.push_back(*pattern);
     }
   }
-  if (spec_.files.empty()) return error("[feed]", "files (a list of file name patterns) is required");
+  if (spec_.files.empty())
+    return error("[feed]", "files (a list of file name patterns) is required");
   spec_.order = static_cast<int>(feed["order"].value_or(int64_t{2}));
   const std::string delimiter = feed["delimiter"].value_or(std::string(","));
   if (delimiter == "\\t" || delimiter == "\t") {
@@ -285,10 +313,13 @@ Status SpecReader::read_column(const std::string& name, const toml::table& rule)
   c.future_allowed = rule["future"].value_or(false);
   c.max_bytes = static_cast<size_t>(rule["max_bytes"].value_or(int64_t{0}));
   // Without a type, a column keeps what its use implies (a date field's column is a date).
-  const std::string type = rule["type"].value_or(std::string(c.type == ColumnType::kDate ? "date" : "text"));
+  const std::string type =
+      rule["type"].value_or(std::string(c.type == ColumnType::kDate ? "date" : "text"));
   static const std::pair<const char*, ColumnType> kTypes[] = {
-      {"text", ColumnType::kText},       {"date", ColumnType::kDate},
-      {"integer", ColumnType::kInteger}, {"decimal", ColumnType::kDecimal},
+      {"text", ColumnType::kText},
+      {"date", ColumnType::kDate},
+      {"integer", ColumnType::kInteger},
+      {"decimal", ColumnType::kDecimal},
       {"nhs-number", ColumnType::kNhsNumber}};
   bool known = false;
   for (const auto& [n, t] : kTypes) {
@@ -308,9 +339,10 @@ Status SpecReader::read_column(const std::string& name, const toml::table& rule)
     c.map = std::move(m).value();
   }
   for (const auto& [key, value] : rule) {
-    static const std::set<std::string_view> kKnown = {"required", "may_be_absent", "future",
-                                                      "max_bytes", "type", "format", "values", "map"};
-    if (!kKnown.contains(key.str())) return error(where, "unknown setting '" + std::string(key.str()) + "'");
+    static const std::set<std::string_view> kKnown = {
+        "required", "may_be_absent", "future", "max_bytes", "type", "format", "values", "map"};
+    if (!kKnown.contains(key.str()))
+      return error(where, "unknown setting '" + std::string(key.str()) + "'");
   }
   return {};
 }
@@ -468,10 +500,18 @@ Result<Mapping> Mapping::load(const std::string& path, std::string_view value_se
   return parse(*text, path, value_sets);
 }
 
-const std::string& Mapping::name() const { return spec_->name; }
-const std::vector<std::string>& Mapping::files() const { return spec_->files; }
-int Mapping::order() const { return spec_->order; }
-CsvOptions Mapping::csv_options() const { return spec_->csv; }
+const std::string& Mapping::name() const {
+  return spec_->name;
+}
+const std::vector<std::string>& Mapping::files() const {
+  return spec_->files;
+}
+int Mapping::order() const {
+  return spec_->order;
+}
+CsvOptions Mapping::csv_options() const {
+  return spec_->csv;
+}
 
 bool Mapping::matches(std::string_view file_name) const {
   return std::any_of(spec_->files.begin(), spec_->files.end(),
@@ -482,9 +522,8 @@ Result<MappedCsv> Mapping::bind(const std::vector<std::string>& header, Date as_
   std::vector<int> positions;
   std::string missing;
   for (const ColumnRule& c : spec_->columns) {
-    const auto it = std::find_if(header.begin(), header.end(), [&](const std::string& h) {
-      return lower(trimmed(h)) == c.name;
-    });
+    const auto it = std::find_if(header.begin(), header.end(),
+                                 [&](const std::string& h) { return lower(trimmed(h)) == c.name; });
     if (it != header.end()) {
       positions.push_back(static_cast<int>(it - header.begin()));
     } else if (c.may_be_absent) {
@@ -494,12 +533,14 @@ Result<MappedCsv> Mapping::bind(const std::vector<std::string>& header, Date as_
     }
   }
   if (!missing.empty()) {
-    std::string message = "header does not fit mapping '" + spec_->name + "': missing columns " + missing;
+    std::string message =
+        "header does not fit mapping '" + spec_->name + "': missing columns " + missing;
     if (header.size() == 1) {
       for (char d : {';', '\t', '|', ','}) {
         if (d != spec_->csv.delimiter && header[0].find(d) != std::string::npos) {
-          message += std::string("; the header looks separated by '") + (d == '\t' ? "\\t" : std::string(1, d)) +
-                     "', not '" + std::string(1, spec_->csv.delimiter) + "' (wrong delimiter?)";
+          message += std::string("; the header looks separated by '") +
+                     (d == '\t' ? "\\t" : std::string(1, d)) + "', not '" +
+                     std::string(1, spec_->csv.delimiter) + "' (wrong delimiter?)";
           break;
         }
       }
@@ -529,7 +570,9 @@ Result<std::optional<std::string>> checked_value(const ColumnRule& rule, std::st
     return std::optional<std::string>{};
   }
   if (text.size() > (rule.max_bytes ? rule.max_bytes : max_bytes)) {
-    return bad(rule.name, "longer than " + std::to_string(rule.max_bytes ? rule.max_bytes : max_bytes) + " bytes");
+    return bad(
+        rule.name,
+        "longer than " + std::to_string(rule.max_bytes ? rule.max_bytes : max_bytes) + " bytes");
   }
   std::string value(text);
   switch (rule.type) {
@@ -654,7 +697,8 @@ Result<ParsedRow> MappedCsv::parse(const CsvRecord& record) const {
       e.person_original_id = std::move(*person);
     } else {
       e.parent_original_id = expand(r[Field::kParent], values);
-      if (!e.parent_original_id) return bad(field_column(r[Field::kParent], "parent"), "missing (required)");
+      if (!e.parent_original_id)
+        return bad(field_column(r[Field::kParent], "parent"), "missing (required)");
     }
     auto start = expand(r[Field::kStartDate], values);
     if (!start) return bad(field_column(r[Field::kStartDate], "start_date"), "missing (required)");

@@ -39,7 +39,7 @@ Status load_identities(Database& db, ChildRecord& record) {
     FROM links l
     JOIN source_persons p ON p.id = l.source_person_id
     JOIN source_systems s ON s.id = p.source_system_id
-    WHERE l.child_id = ?1
+    WHERE l.child_id = ?1 AND p.superseded_by IS NULL  -- each source's current version
     ORDER BY s.code, p.original_id, p.id DESC)sql");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, record.child_id);
@@ -62,7 +62,7 @@ Status load_events(Database& db, ChildRecord& record) {
     JOIN source_events e ON e.source_system_id = p.source_system_id
                         AND e.person_original_id = p.original_id
     JOIN source_systems s ON s.id = e.source_system_id
-    WHERE l.child_id = ?1
+    WHERE l.child_id = ?1 AND e.superseded_by IS NULL  -- an updated event shows once, as now
     ORDER BY e.start_date DESC, e.id DESC)sql");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, record.child_id);

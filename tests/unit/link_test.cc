@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "ingest/ingest.h"
+#include "record/child_record.h"
 #include "support/temp_dir.h"
 
 namespace onechild {
@@ -24,12 +25,14 @@ class LinkTest : public ::testing::Test {
         << "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
         << "C1,Sam,Smith,2019-01-31,male,LS2 7XY,943 476 5919\n"
         << "C2,Amy,Jones,2018-01-01,female,LS3 1AB,\n";
-    std::ofstream(dir_.file("truth.csv")) << "source,original_id,person_id\n"
-                                          << "gp,g1,P1\ngp,g2,P2\nsocial_care,C1,P1\nsocial_care,C2,P2\nsocial_care,C9,P3\n";
+    std::ofstream(dir_.file("truth.csv"))
+        << "source,original_id,person_id\n"
+        << "gp,g1,P1\ngp,g2,P2\nsocial_care,C1,P1\nsocial_care,C2,P2\nsocial_care,C9,P3\n";
     auto db = Database::open(dir_.file("x.db"));
     ASSERT_TRUE(db.ok());
     db_.emplace(std::move(db).value());
-    ASSERT_TRUE(ingest_paths(*db_, {dir_.file("gp.ndjson"), dir_.file("social_care.persons.csv")}).ok());
+    ASSERT_TRUE(
+        ingest_paths(*db_, {dir_.file("gp.ndjson"), dir_.file("social_care.persons.csv")}).ok());
   }
 
   TempDir dir_;
@@ -72,6 +75,46 @@ TEST_F(LinkTest, EvaluateRejectsBadTruthFile) {
   ASSERT_FALSE(eval.ok());
   EXPECT_EQ(eval.error().line(), 1);
   EXPECT_FALSE(evaluate_links(*db_, dir_.file("missing.csv")).ok());
+}
+
+}  // namespace
+}  // namespace onechild
+
+namespace onechild {
+namespace {
+
+// A source that re-sends a child with a new address, and an episode with a
+// new end date: the record shows each once, as now (the old versions stay in
+// the store as history).
+TEST_F(LinkTest, RecordShowsOnlyTheCurrentVersionOfEachSourceRecord) {
+  std::ofstream(dir_.file("social_care.cin.csv"))
+      << "episode_id,local_id,category,start_date,end_date\nE1,C1,Child in need,2020-01-01,\n";
+  std::ofstream(dir_.file("social_care.persons.v2.csv"))
+      << "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
+      << "C1,Sam,Smith,2019-01-31,male,LS9 9ZZ,943 476 5919\n";
+  ASSERT_TRUE(ingest_paths(*db_, {dir_.file("social_care.cin.csv")}).ok());
+  ASSERT_TRUE(link_unlinked(*db_).ok());
+  std::ofstream(dir_.file("social_care.cin.csv"))
+      << "episode_id,local_id,category,start_date,end_date\nE1,C1,Child in need,2020-01-01,"
+         "2020-06-30\n";
+  auto second = ingest_paths(
+      *db_, {dir_.file("social_care.persons.v2.csv"), dir_.file("social_care.cin.csv")});
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  ASSERT_TRUE(link_unlinked(*db_).ok());
+  auto find = db_->prepare("SELECT id FROM children WHERE nhs_number = '9434765919'");
+  ASSERT_TRUE(*find->step());
+  auto record = load_child_record(*db_, find->column_int64(0));
+  ASSERT_TRUE(record.ok()) << record.error().to_string();
+  int social_care = 0;
+  for (const auto& id : record->identities) {
+    if (id.source == "social_care") {
+      ++social_care;
+      EXPECT_EQ(id.postcode, "LS9 9ZZ");
+    }
+  }
+  EXPECT_EQ(social_care, 1);
+  ASSERT_EQ(record->events.size(), 1u);
+  EXPECT_EQ(record->events[0].end_date, "2020-06-30");
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <array>
-#include <functional>
 
 #include "core/date.h"
 
@@ -205,10 +204,13 @@ namespace {
 // at its successor. A record identical to an earlier, superseded version is
 // also unchanged: extracts that carry history (a school census with every
 // term) must reload as no change, so an old version is never made current
-// again by its reappearance.
+// again by its reappearance. A template, not std::function: this runs for
+// every record, and the bind lambda's captures would not fit std::function's
+// small buffer (a heap allocation per record).
+template <typename Bind>
 Result<int> write_version(Database& db, Statement& current, Statement& insert, Statement& supersede,
                           int64_t source_id, const std::string& original_id,
-                          const std::string& hash, const std::function<void(Statement&)>& bind) {
+                          const std::string& hash, Bind&& bind) {
   current.bind(1, source_id).bind(2, original_id);
   auto found = current.step();
   if (!found.ok()) return found.error();

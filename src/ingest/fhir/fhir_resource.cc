@@ -355,8 +355,11 @@ Result<FhirRow> parse_immunization(const json::object& resource) {
   return FhirRow{std::move(*row)};
 }
 
-Result<FhirRow> parse_encounter(const json::object& resource) {
-  auto row = event_of(resource, "encounter");
+// Encounter and EpisodeOfCare read alike: an optional type as the code, a
+// period (start required) and a status; they name the person differently.
+Result<FhirRow> typed_period_event(const json::object& resource, std::string kind,
+                                   std::string_view subject_key) {
+  auto row = event_of(resource, std::move(kind), subject_key);
   if (!row.ok()) return row.error();
   auto type = coding_of(resource, "type", Card::kList);
   if (!type.ok()) return type.error();
@@ -364,6 +367,10 @@ Result<FhirRow> parse_encounter(const json::object& resource) {
   if (Status s = read_period(resource, *row); !s.ok()) return s.error();
   if (Status s = read_status(resource, *row); !s.ok()) return s.error();
   return FhirRow{std::move(*row)};
+}
+
+Result<FhirRow> parse_encounter(const json::object& resource) {
+  return typed_period_event(resource, "encounter", "subject");
 }
 
 Result<FhirRow> parse_condition(const json::object& resource) {
@@ -441,14 +448,7 @@ Result<FhirRow> parse_service_request(const json::object& resource) {
 // An episode of care (e.g. a health visiting caseload, a CAMHS episode): who,
 // what kind (optional), from when to when.
 Result<FhirRow> parse_episode_of_care(const json::object& resource) {
-  auto row = event_of(resource, "episode-of-care", "patient");
-  if (!row.ok()) return row.error();
-  auto type = coding_of(resource, "type", Card::kList);
-  if (!type.ok()) return type.error();
-  set_code(*row, std::move(*type));
-  if (Status s = read_period(resource, *row); !s.ok()) return s.error();
-  if (Status s = read_status(resource, *row); !s.ok()) return s.error();
-  return FhirRow{std::move(*row)};
+  return typed_period_event(resource, "episode-of-care", "patient");
 }
 
 // A flag (e.g. a safeguarding alert) must say what it flags and since when:

@@ -154,10 +154,22 @@ int run_quarantine_list(const Args& a) {
 int run_quarantine_export(const Args& a) {
   auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
-  std::ofstream out(a.out, std::ios::binary);
-  if (!out) return fail(Error::io_error("cannot write '" + a.out + "'"));
-  auto count = export_quarantine(*db, quarantine_filter(a), out);
-  if (!count.ok()) return fail(count.error());
+  // Written beside the target and renamed at the end, so a refused export
+  // (rows of two headers) leaves no half-written file to be loaded by mistake.
+  const std::string part = a.out + ".part";
+  Result<int64_t> count = Error::internal("not written");
+  {
+    std::ofstream out(part, std::ios::binary);
+    if (!out) return fail(Error::io_error("cannot write '" + a.out + "'"));
+    count = export_quarantine(*db, quarantine_filter(a), out);
+  }
+  std::error_code ec;
+  if (!count.ok()) {
+    fs::remove(part, ec);
+    return fail(count.error());
+  }
+  fs::rename(part, a.out, ec);
+  if (ec) return fail(Error::io_error("cannot write '" + a.out + "': " + ec.message()));
   std::printf("quarantine: %lld rows written to %s; fix them and load with onechild ingest\n",
               static_cast<long long>(*count), a.out.c_str());
   return 0;

@@ -341,6 +341,8 @@ Status Batch::accept(ParsedRow& row, int64_t line, std::string_view raw) {
     outcome = std::max(outcome, *written);
     if (*written != kUnchanged) ++report_->records_written;
     if (person.nhs_number_status == NhsNumberStatus::kInvalid) ++report_->invalid_nhs_numbers;
+    // A person just written (or re-written) makes the cached birth date stale.
+    if (person.original_id == cached_person_) cached_person_.clear();
   }
   for (const EventRow& event : row.events) {
     auto written = write_event(event);

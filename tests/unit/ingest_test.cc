@@ -346,3 +346,34 @@ TEST(Ingest, UncommittedBatchLeavesStoreAsBefore) {
 
 }  // namespace
 }  // namespace onechild
+
+namespace onechild {
+namespace {
+
+// Bug found in review: the birth date looked up for an event was cached
+// even when the person was not yet loaded, so after the Patient arrived
+// later in the same file its later events escaped the before-birth check.
+TEST(Ingest, BirthCheckSeesAPersonLoadedAfterTheirFirstEvent) {
+  TempDir dir;
+  const std::string imm =
+      R"({"resourceType":"Immunization","id":"%s","patient":{"reference":"Patient/p1"},"vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2019-05-01"})";
+  auto immunisation = [&](const char* id) {
+    std::string text = imm;
+    return text.replace(text.find("%s"), 2, id);
+  };
+  write(dir.file("gp.ndjson"),
+        immunisation("i1") + "\n" +
+            R"({"resourceType":"Patient","id":"p1","birthDate":"2020-01-01"})" + "\n" +
+            immunisation("i2") + "\n");
+  auto db = Database::open(dir.file("x.db"));
+  auto report = ingest_paths(*db, {dir.file("gp.ndjson")});
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  const FileReport& f = report->files[0];
+  EXPECT_EQ(f.rows_new, 2);  // i1 (person not known yet) and the Patient
+  ASSERT_EQ(f.rows_quarantined, 1);
+  EXPECT_EQ(f.quarantined[0].line, 3);
+  EXPECT_EQ(f.quarantined[0].reason, "event is dated before the person's birth");
+}
+
+}  // namespace
+}  // namespace onechild

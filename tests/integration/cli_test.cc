@@ -334,3 +334,37 @@ TEST(Cli, UsersAddReadsPasswordFromStdin) {
 
 }  // namespace
 }  // namespace onechild
+
+namespace onechild {
+namespace {
+
+// Rows from files of two headers cannot share one export: refused with a
+// clear line, and no half-written file is left to be loaded by mistake.
+TEST(Cli, QuarantineExportOfMixedHeadersIsRefusedAndWritesNothing) {
+  TempDir dir;
+  std::ofstream(dir.file("social_care_x.persons.csv"))
+      << "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
+      << "P1,Sam,Smith,2019-02-30,male,,\n";
+  std::ofstream(dir.file("social_care_x.cin.csv"))
+      << "episode_id,local_id,category,start_date,end_date\nE1,P1,Child in need,2019-13-01,\n";
+  const std::string db = dir.file("q.db");
+  ASSERT_EQ(onechild(dir, "ingest --db '" + db + "' '" + dir.file("social_care_x.persons.csv") +
+                              "' '" + dir.file("social_care_x.cin.csv") + "'")
+                .status,
+            0);
+  const std::string out = dir.file("fix.csv");
+  auto mixed = onechild(dir, "quarantine export --db '" + db + "' --out '" + out + "'");
+  EXPECT_EQ(mixed.status, 1);
+  EXPECT_NE(mixed.err.find("export one file at a time with --file"), std::string::npos)
+      << mixed.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+  auto one = onechild(
+      dir, "quarantine export --db '" + db + "' --file social_care_x.cin.csv --out '" + out + "'");
+  ASSERT_EQ(one.status, 0) << one.err;
+  EXPECT_EQ(slurp(out),
+            "episode_id,local_id,category,start_date,end_date\nE1,P1,Child in need,2019-13-01,\n");
+}
+
+}  // namespace
+}  // namespace onechild

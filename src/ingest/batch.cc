@@ -125,18 +125,44 @@ Status prepare_into(Database& db, Statement* slot, std::string_view sql) {
 }  // namespace
 
 Batch::Batch(Database& db, FileReport& report, BatchOptions options, int64_t batch_id,
-             int64_t source_id, std::unique_ptr<Statements> statements)
+             int64_t source_id, std::unique_ptr<Statements> statements, LoadState* state)
     : db_(&db),
       report_(&report),
       options_(options),
       batch_id_(batch_id),
       source_id_(source_id),
-      stmts_(std::move(statements)) {}
+      stmts_(std::move(statements)),
+      state_(state) {}
 
 Batch::Batch(Batch&&) noexcept = default;
 Batch::~Batch() = default;
 
-Result<Batch> Batch::begin(Database& db, FileReport& report, BatchOptions options) {
+namespace {
+
+// A source met for the first time in this load: which of its tables are
+// empty, so their ids need no version lookup until the filter has seen them.
+Status examine_source(Database& db, int64_t source_id, LoadState& state) {
+  if (!state.examined_sources.insert(source_id).second) return {};
+  const std::pair<std::string_view, std::set<int64_t>*> tables[] = {
+      {"SELECT EXISTS (SELECT 1 FROM source_persons WHERE source_system_id = ?1)",
+       &state.fresh_person_sources},
+      {"SELECT EXISTS (SELECT 1 FROM source_events WHERE source_system_id = ?1)",
+       &state.fresh_event_sources}};
+  for (const auto& [sql, fresh] : tables) {
+    auto any = db.prepare(sql);
+    if (!any.ok()) return any.error();
+    any->bind(1, source_id);
+    auto row = any->step();
+    if (!row.ok()) return row.error();
+    if (any->column_int64(0) == 0) fresh->insert(source_id);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Batch> Batch::begin(Database& db, FileReport& report, BatchOptions options,
+                           LoadState* state) {
   auto tx = Transaction::begin(db);
   if (!tx.ok()) return tx.error();
   const std::string source_format = report.format.starts_with("fhir") ? "fhir" : "csv";
@@ -193,7 +219,10 @@ Result<Batch> Batch::begin(Database& db, FileReport& report, BatchOptions option
   for (const auto& [slot, text] : sql) {
     if (Status s = prepare_into(db, slot, text); !s.ok()) return s.error();
   }
-  return Batch(db, report, options, batch_id, *source_id, std::move(stmts));
+  if (state != nullptr) {
+    if (Status s = examine_source(db, *source_id, *state); !s.ok()) return s.error();
+  }
+  return Batch(db, report, options, batch_id, *source_id, std::move(stmts), state);
 }
 
 namespace {
@@ -204,25 +233,26 @@ namespace {
 // at its successor. A record identical to an earlier, superseded version is
 // also unchanged: extracts that carry history (a school census with every
 // term) must reload as no change, so an old version is never made current
-// again by its reappearance. A template, not std::function: this runs for
+// again by its reappearance. `known_new` skips the lookup where the load
+// knows there is no version yet (FirstSeen). A template, not std::function: this runs for
 // every record, and the bind lambda's captures would not fit std::function's
 // small buffer (a heap allocation per record).
 template <typename Bind>
 Result<int> write_version(Database& db, Statement& current, Statement& insert, Statement& supersede,
                           int64_t source_id, const std::string& original_id,
-                          const std::string& hash, Bind&& bind) {
-  current.bind(1, source_id).bind(2, original_id);
-  auto found = current.step();
-  if (!found.ok()) return found.error();
+                          const std::string& hash, bool known_new, Bind&& bind) {
   std::optional<int64_t> current_id;
-  if (*found) {
-    if (current.column_text(1) == hash) {
+  if (!known_new) {
+    current.bind(1, source_id).bind(2, original_id);
+    auto found = current.step();
+    if (!found.ok()) return found.error();
+    if (*found && current.column_text(1) == hash) {
       current.reset();
       return kUnchanged;
     }
-    current_id = current.column_int64(0);
+    if (*found) current_id = current.column_int64(0);
+    current.reset();
   }
-  current.reset();
 
   bind(insert);
   Status s = insert.run();
@@ -239,11 +269,23 @@ Result<int> write_version(Database& db, Statement& current, Statement& insert, S
 
 }  // namespace
 
+// True when this load knows the table holds no version of the id yet; either
+// way the id is noted, so its next appearance takes the lookup.
+bool Batch::known_new(bool person, const std::string& original_id) {
+  if (state_ == nullptr) return false;
+  const auto& fresh = person ? state_->fresh_person_sources : state_->fresh_event_sources;
+  if (!fresh.contains(source_id_)) return false;
+  FirstSeen& seen = person ? state_->persons : state_->events;
+  const bool unseen = !seen.maybe_contains(source_id_, original_id);
+  seen.add(source_id_, original_id);
+  return unseen;
+}
+
 Result<int> Batch::write_person(const PersonRow& p) {
   const std::string hash = record_hash(p);
   return write_version(*db_, stmts_->current_person, stmts_->insert_person,
                        stmts_->supersede_person, source_id_, p.original_id, hash,
-                       [&](Statement& insert) {
+                       known_new(true, p.original_id), [&](Statement& insert) {
                          insert.bind(1, source_id_)
                              .bind(2, p.original_id)
                              .bind(3, p.nhs_number)
@@ -264,7 +306,8 @@ Result<int> Batch::write_person(const PersonRow& p) {
 Result<int> Batch::write_event(const EventRow& e) {
   const std::string hash = record_hash(e);
   return write_version(*db_, stmts_->current_event, stmts_->insert_event, stmts_->supersede_event,
-                       source_id_, e.original_id, hash, [&](Statement& insert) {
+                       source_id_, e.original_id, hash, known_new(false, e.original_id),
+                       [&](Statement& insert) {
                          insert.bind(1, source_id_)
                              .bind(2, e.original_id)
                              .bind(3, e.person_original_id)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/nhs_number.h"
+#include "ingest/first_seen.h"
 #include "ingest/ingest.h"
 #include "store/database.h"
 
@@ -63,7 +64,10 @@ struct BatchOptions {
 // fills the report.
 class Batch {
  public:
-  static Result<Batch> begin(Database& db, FileReport& report, BatchOptions options = {});
+  // `state` (may be null) carries what earlier files of the same load
+  // wrote, so a first load of a source can skip version lookups.
+  static Result<Batch> begin(Database& db, FileReport& report, BatchOptions options = {},
+                             LoadState* state = nullptr);
   Batch(Batch&&) noexcept;
   Batch& operator=(Batch&&) = delete;
   ~Batch();
@@ -84,12 +88,13 @@ class Batch {
  private:
   struct Statements;
   Batch(Database& db, FileReport& report, BatchOptions options, int64_t batch_id, int64_t source_id,
-        std::unique_ptr<Statements> statements);
+        std::unique_ptr<Statements> statements, LoadState* state);
   Status row_done();
   Status commit_chunk();
   Result<std::optional<std::string>> checked_event(EventRow& event, const ParsedRow& row);
   Result<int> write_person(const PersonRow& person);  // 0 unchanged, 1 updated, 2 new
   Result<int> write_event(const EventRow& event);
+  bool known_new(bool person, const std::string& original_id);
 
   Database* db_;
   FileReport* report_;
@@ -97,6 +102,7 @@ class Batch {
   int64_t batch_id_;
   int64_t source_id_;
   std::unique_ptr<Statements> stmts_;
+  LoadState* state_;
   int64_t rows_in_chunk_ = 0;
   int64_t current_line_ = 0;
   // The birth date of the person looked up last: events of one person come

@@ -14,6 +14,7 @@
 #include "ingest/csv/mapping.h"
 #include "ingest/fhir/fhir_resource.h"
 #include "ingest/hashing_file.h"
+#include "ingest/pipeline.h"
 
 #ifndef ONECHILD_CONFIG_DIR
 #define ONECHILD_CONFIG_DIR "config"
@@ -64,59 +65,83 @@ std::optional<std::string> fhir_id_of(std::string_view text) {
   return std::string(id->get_string());
 }
 
-Status load_fhir_row(Batch& batch, Result<ingest::FhirRow> row, int64_t line,
-                     std::string_view raw) {
-  if (!row.ok()) {
-    return batch.quarantine(line, row.error().field(), row.error().message(), raw, fhir_id_of(raw));
+// A FHIR resource's text as a hand-over item: its row, or why not.
+ingest::ParsedItem fhir_item(Result<ingest::FhirRow> row, int64_t line, std::string raw) {
+  ingest::ParsedItem item;
+  item.line = line;
+  if (row.ok()) {
+    item.row = as_parsed(std::move(row).value());
+  } else {
+    item.field = row.error().field();
+    item.reason = row.error().message();
+    item.original_id = fhir_id_of(raw);
   }
-  ParsedRow parsed = as_parsed(std::move(row).value());
-  return batch.accept(parsed, line, raw);
+  item.raw = std::move(raw);
+  return item;
 }
 
-Status load_ndjson(ingest::HashingFile& in, Batch& batch, Progress& progress) {
+// The writing side, the same for every format: the row into the batch, or
+// into the quarantine with its reason.
+Status write_item(Batch& batch, ingest::ParsedItem& item, Progress& progress, FileReport& report) {
+  if (item.converted) ++report.rows_converted;
+  Status s = item.row
+                 ? batch.accept(*item.row, item.line, item.raw)
+                 : batch.quarantine(item.line, item.field, item.reason, item.raw, item.original_id);
+  if (item.bytes_read > 0) progress.advance_to(item.bytes_read);
+  return s;
+}
+
+void read_ndjson(ingest::HashingFile& in, const ingest::Emit& emit) {
   LineReader lines(in.stream(), kMaxNdjsonLine);
   ingest::FhirResourceParser parser;
   std::string line;
   while (lines.next(line)) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    Status s;
+    ingest::ParsedItem item;
     if (lines.truncated()) {
-      s = batch.quarantine(
-          lines.line_number(), "",
-          "line is longer than " + std::to_string(kMaxNdjsonLine) + " bytes (raw text cut there)",
-          line);
+      item.line = lines.line_number();
+      item.reason =
+          "line is longer than " + std::to_string(kMaxNdjsonLine) + " bytes (raw text cut there)";
+      item.raw = std::move(line);
     } else {
-      s = load_fhir_row(batch, parser.parse(line), lines.line_number(), line);
+      auto row = parser.parse(line);  // before the line is moved into the item
+      item = fhir_item(std::move(row), lines.line_number(), std::move(line));
     }
-    if (!s.ok()) return s;
-    progress.advance_to(in.bytes_read());
+    item.bytes_read = in.bytes_read();
+    if (!emit(std::move(item))) return;
   }
-  return {};
 }
 
-Status load_bundle(ingest::HashingFile& in, const std::string& path, Batch& batch) {
+void read_csv(CsvReader& reader, const ingest::MappedCsv& mapped, ingest::HashingFile& in,
+              const ingest::Emit& emit) {
+  while (auto record = reader.next()) {
+    ingest::ParsedItem item;
+    item.line = record->line;
+    item.converted = record->converted;
+    auto row = mapped.parse(*record);
+    if (row.ok()) {
+      item.row = std::move(row).value();
+    } else {
+      item.field = row.error().field();
+      item.reason = row.error().message();
+      item.original_id = mapped.original_id(*record);
+    }
+    item.raw = std::move(record->raw);
+    item.bytes_read = in.bytes_read();
+    if (!emit(std::move(item))) return;
+  }
+}
+
+// A Bundle is parsed whole (it is one JSON document), then written in order.
+Status load_bundle(ingest::HashingFile& in, const std::string& path, Batch& batch,
+                   Progress& progress, FileReport& report) {
   std::ostringstream text;
   text << in.stream().rdbuf();
   auto entries = ingest::parse_fhir_bundle(text.str());
   if (!entries.ok()) return Error(entries.error()).at(path, 1);
   for (auto& entry : *entries) {
-    if (Status s = load_fhir_row(batch, std::move(entry.row), entry.index, entry.raw); !s.ok()) {
-      return s;
-    }
-  }
-  return {};
-}
-
-Status load_csv(CsvReader& reader, const ingest::MappedCsv& mapped, Batch& batch,
-                ingest::HashingFile& in, Progress& progress, FileReport& report) {
-  while (auto record = reader.next()) {
-    if (record->converted) ++report.rows_converted;
-    auto row = mapped.parse(*record);
-    Status s = row.ok() ? batch.accept(*row, record->line, record->raw)
-                        : batch.quarantine(record->line, row.error().field(), row.error().message(),
-                                           record->raw, mapped.original_id(*record));
-    if (!s.ok()) return s;
-    progress.advance_to(in.bytes_read());
+    auto item = fhir_item(std::move(entry.row), entry.index, std::move(entry.raw));
+    if (Status s = write_item(batch, item, progress, report); !s.ok()) return s;
   }
   return {};
 }
@@ -126,7 +151,8 @@ std::string source_of(const fs::path& p) {
   return name.substr(0, name.find('.'));
 }
 
-Result<FileReport> ingest_file(Database& db, const Planned& plan, const IngestOptions& options) {
+Result<FileReport> ingest_file(Database& db, const Planned& plan, const IngestOptions& options,
+                               ingest::LoadState& state) {
   const fs::path p(plan.path);
   FileReport report;
   report.file = plan.path;
@@ -146,10 +172,14 @@ Result<FileReport> ingest_file(Database& db, const Planned& plan, const IngestOp
         .at(plan.path, 0);
   }
   if (plan.format != "csv") {
-    auto batch = Batch::begin(db, report, batch_options);
+    auto batch = Batch::begin(db, report, batch_options, &state);
     if (!batch.ok()) return batch.error();
-    Status s = plan.format == "fhir-ndjson" ? load_ndjson(in, *batch, progress)
-                                            : load_bundle(in, plan.path, *batch);
+    Status s = plan.format == "fhir-bundle"
+                   ? load_bundle(in, plan.path, *batch, progress, report)
+                   : ingest::run_pipeline([&](const ingest::Emit& emit) { read_ndjson(in, emit); },
+                                          [&](ingest::ParsedItem& item) {
+                                            return write_item(*batch, item, progress, report);
+                                          });
     if (!s.ok()) return s.error();
     if (Status f = batch->finish(in.sha256()); !f.ok()) return f.error();
     return report;
@@ -163,10 +193,13 @@ Result<FileReport> ingest_file(Database& db, const Planned& plan, const IngestOp
   }
   auto mapped = plan.mapping->bind(header->fields, options.as_of);
   if (!mapped.ok()) return Error(mapped.error()).at(plan.path, header->line);
-  auto batch = Batch::begin(db, report, batch_options);
+  auto batch = Batch::begin(db, report, batch_options, &state);
   if (!batch.ok()) return batch.error();
   if (Status s = batch->record_header(header->raw); !s.ok()) return s.error();
-  if (Status s = load_csv(reader, *mapped, *batch, in, progress, report); !s.ok()) return s.error();
+  Status loaded = ingest::run_pipeline(
+      [&](const ingest::Emit& emit) { read_csv(reader, *mapped, in, emit); },
+      [&](ingest::ParsedItem& item) { return write_item(*batch, item, progress, report); });
+  if (!loaded.ok()) return loaded.error();
   if (Status s = batch->finish(in.sha256()); !s.ok()) return s.error();
   return report;
 }
@@ -379,9 +412,10 @@ Result<IngestReport> ingest_paths(Database& db, const std::vector<std::string>& 
   });
   if (Status s = mark_interrupted(db); !s.ok()) return s.error();
   LoadSettings settings(db);
+  ingest::LoadState state;
   IngestReport report;
   for (const auto& planned : plan) {
-    auto one = ingest_file(db, planned, options);
+    auto one = ingest_file(db, planned, options, state);
     if (!one.ok()) return one.error();
     if (options.on_file) options.on_file(*one);
     report.files.push_back(std::move(one).value());

@@ -377,3 +377,35 @@ TEST(Ingest, BirthCheckSeesAPersonLoadedAfterTheirFirstEvent) {
 
 }  // namespace
 }  // namespace onechild
+
+namespace onechild {
+namespace {
+
+// A first load of a source skips the version lookup for ids it has not met;
+// an id that comes again in the same load (a school census term by term)
+// must still supersede, not duplicate, the version before it.
+TEST(Ingest, FirstLoadStillVersionsAnIdSeenTwice) {
+  TempDir dir;
+  write(dir.file("social_care.persons.csv"),
+        "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
+        "A1,Sam,Smith,2019-01-31,male,LS2 7XY,\n"
+        "B1,Amy,Jones,2018-01-01,female,LS3 1AB,\n"
+        "A1,Sam,Smith,2019-01-31,male,LS9 9ZZ,\n"
+        "B1,Amy,Jones,2018-01-01,female,LS3 1AB,\n");
+  auto db = Database::open(dir.file("x.db"));
+  auto report = ingest_paths(*db, {dir.file("social_care.persons.csv")});
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  const FileReport& f = report->files[0];
+  EXPECT_EQ(f.rows_new, 2);
+  EXPECT_EQ(f.rows_updated, 1);
+  EXPECT_EQ(f.rows_unchanged, 1);
+  EXPECT_EQ(count(*db, "source_persons"), 3);
+  auto current = db->prepare(
+      "SELECT group_concat(postcode) FROM (SELECT postcode FROM source_persons "
+      "WHERE superseded_by IS NULL ORDER BY original_id)");
+  ASSERT_TRUE(*current->step());
+  EXPECT_EQ(current->column_text(0), "LS9 9ZZ,LS3 1AB");
+}
+
+}  // namespace
+}  // namespace onechild

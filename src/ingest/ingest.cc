@@ -255,7 +255,7 @@ Status mark_interrupted(Database& db) {
   return db.execute("UPDATE ingest_batches SET status = 'interrupted' WHERE status = 'loading'");
 }
 
-// Settings for a bulk load, restored afterwards. A larger page cache keeps
+// Settings for a bulk load, restored afterwards. A 256 MiB page cache keeps
 // the (source, original id) indexes in memory (SQLite's default is 2 MB);
 // foreign keys are not re-checked per row because the batch writes only ids
 // it has just read or created in the same transaction; a larger WAL before

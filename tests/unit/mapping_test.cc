@@ -169,6 +169,14 @@ TEST(Mapping, BadMappingFilesAreClearErrors) {
       {"[feed]\nname=\"x\"\nfiles=[\"x*.csv\"]\nencoding=\"ebcdic\"\n[[person]]\noriginal_id=\"a\"",
        "encoding must be"},
       {"[feed]\nname=\"x\"\nfiles=[\"x*.csv\"]\n[[person]]\noriginal_id=\"{a\"", "unbalanced"},
+      {"[feed]\nname=\"x\"\nfiles=[\"x*.csv\"]\ndelimeter=\";\"\n[[person]]\noriginal_id=\"a\"",
+       "unknown setting 'delimeter'"},
+      {"[feed]\nname=\"x\"\nfiles=[\"x*.csv\"]\ndate_format=\"%d/%b/%Y\"\n[[person]]\n"
+       "original_id=\"a\"",
+       "date_format needs"},
+      {"[feed]\nname=\"x\"\nfiles=[\"x*.csv\"]\n[[person]]\noriginal_id=\"a\"\n[columns.d]\n"
+       "format=\"%Y\"",
+       "format needs"},
   };
   for (const auto& [text, expected] : cases) {
     auto mapping = Mapping::parse(text, "bad.toml");

@@ -275,7 +275,35 @@ Result<std::map<std::string, std::string>> SpecReader::value_map(const toml::nod
   return out;
 }
 
+// A date format may use only what parse_date reads: caught when the mapping
+// loads, not as a reason on every row.
+bool valid_date_format(std::string_view format) {
+  bool day = false, month = false, year = false;
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] != '%') continue;
+    if (++i == format.size()) return false;
+    const char spec = format[i];
+    if (spec == 'd')
+      day = true;
+    else if (spec == 'm')
+      month = true;
+    else if (spec == 'Y')
+      year = true;
+    else if (spec != 'H' && spec != 'M' && spec != 'S')
+      return false;
+  }
+  return day && month && year;
+}
+
 Status SpecReader::read_feed(const toml::table& feed) {
+  static const std::set<std::string_view> kKnown = {"name",        "description",    "files",
+                                                    "order",       "delimiter",      "encoding",
+                                                    "date_format", "max_field_bytes"};
+  for (const auto& [key, value] : feed) {
+    if (!kKnown.contains(key.str())) {
+      return error("[feed]", "unknown setting '" + std::string(key.str()) + "'");
+    }
+  }
   spec_.name = feed["name"].value_or(std::string());
   spec_.description = feed["description"].value_or(std::string());
   if (spec_.name.empty()) return error("[feed]", "name is required");
@@ -300,6 +328,9 @@ Status SpecReader::read_feed(const toml::table& feed) {
   if (!parsed) return error("[feed]", "encoding must be \"utf-8\", \"windows-1252\" or \"auto\"");
   spec_.csv.encoding = *parsed;
   spec_.date_format = feed["date_format"].value_or(spec_.date_format);
+  if (!valid_date_format(spec_.date_format)) {
+    return error("[feed]", "date_format needs %d, %m and %Y (and may use %H %M %S)");
+  }
   spec_.max_field_bytes = static_cast<size_t>(feed["max_field_bytes"].value_or(int64_t{65536}));
   spec_.csv.max_record_bytes = std::max(spec_.csv.max_record_bytes, 2 * spec_.max_field_bytes);
   return {};
@@ -327,6 +358,9 @@ Status SpecReader::read_column(const std::string& name, const toml::table& rule)
   }
   if (!known) return error(where, "type must be text, date, integer, decimal or nhs-number");
   c.date_format = rule["format"].value_or(std::string());
+  if (!c.date_format.empty() && !valid_date_format(c.date_format)) {
+    return error(where, "format needs %d, %m and %Y (and may use %H %M %S)");
+  }
   if (!c.date_format.empty()) c.type = ColumnType::kDate;
   if (const toml::node* values = rule.get("values")) {
     auto set = value_set(*values, where);

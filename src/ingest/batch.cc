@@ -104,14 +104,15 @@ struct VersionSql {
   const char* supersede;
 };
 
+// Every version of one record: the current one and any older identical one.
 constexpr VersionSql kPersonVersions = {
-    "SELECT id, content_hash FROM source_persons WHERE source_system_id = ?1 AND "
-    "original_id = ?2 AND superseded_by IS NULL",
+    "SELECT id, content_hash, superseded_by IS NULL FROM source_persons WHERE "
+    "source_system_id = ?1 AND original_id = ?2",
     "UPDATE source_persons SET superseded_by = ?2 WHERE id = ?1",
 };
 constexpr VersionSql kEventVersions = {
-    "SELECT id, content_hash FROM source_events WHERE source_system_id = ?1 AND "
-    "original_id = ?2 AND superseded_by IS NULL",
+    "SELECT id, content_hash, superseded_by IS NULL FROM source_events WHERE "
+    "source_system_id = ?1 AND original_id = ?2",
     "UPDATE source_events SET superseded_by = ?2 WHERE id = ?1",
 };
 
@@ -191,12 +192,12 @@ Result<Batch> Batch::begin(Database& db, FileReport& report, BatchOptions option
       {&stmts->current_event, kEventVersions.current},
       {&stmts->supersede_event, kEventVersions.supersede},
       {&stmts->insert_person,
-       "INSERT OR IGNORE INTO source_persons (source_system_id, original_id, nhs_number, "
+       "INSERT INTO source_persons (source_system_id, original_id, nhs_number, "
        "given_name, family_name, birth_date, sex, postcode, content_hash, batch_id, line, "
        "ethnic_category, nhs_number_recorded, nhs_number_status) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
       {&stmts->insert_event,
-       "INSERT OR IGNORE INTO source_events (source_system_id, original_id, "
+       "INSERT INTO source_events (source_system_id, original_id, "
        "person_original_id, kind, code_system, code, display, start_date, end_date, status, "
        "content_hash, batch_id, line, value) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
@@ -244,21 +245,20 @@ Result<int> write_version(Database& db, Statement& current, Statement& insert, S
   std::optional<int64_t> current_id;
   if (!known_new) {
     current.bind(1, source_id).bind(2, original_id);
-    auto found = current.step();
-    if (!found.ok()) return found.error();
-    if (*found && current.column_text(1) == hash) {
-      current.reset();
-      return kUnchanged;
-    }
-    if (*found) current_id = current.column_int64(0);
+    bool identical = false;
+    Status s = current.each_row([&](const Statement& version) {
+      identical = identical || version.column_text(1) == hash;
+      if (version.column_int64(2) != 0) current_id = version.column_int64(0);
+    });
     current.reset();
+    if (!s.ok()) return s.error();
+    if (identical) return kUnchanged;
   }
 
   bind(insert);
   Status s = insert.run();
   insert.reset();
   if (!s.ok()) return s.error();
-  if (db.changes() == 0) return kUnchanged;  // an earlier version, identical
   if (!current_id) return kNew;
   supersede.bind(1, *current_id).bind(2, db.last_insert_id());
   s = supersede.run();

@@ -180,8 +180,77 @@ CREATE INDEX quarantine_unresolved ON quarantine(source_system_id, original_id)
   WHERE resolved_at IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3,
-                                                         kMigration4};
+// Migration 5: the versions of a record are found on (source, original id)
+// alone. The unique (source, original id, content hash) index carried 33
+// bytes of hash in every entry, a third more index to keep in the page cache
+// on every insert; ingest now reads every version's hash and compares it
+// itself (docs/ingest.md). SQLite cannot drop a table's inline UNIQUE, so
+// both tables are rebuilt with the same ids; links and superseded_by stay
+// valid. Ordinary text keys, not hashes, keep the locality real extracts
+// have (ids issued in sequence, events grouped by person).
+constexpr std::string_view kMigration5 = R"sql(
+CREATE TABLE source_persons_v5 (
+  id                   INTEGER PRIMARY KEY,
+  source_system_id     INTEGER NOT NULL REFERENCES source_systems(id),
+  original_id          TEXT NOT NULL,
+  nhs_number           TEXT,                -- 10 digits, valid check digit; NULL otherwise
+  nhs_number_recorded  TEXT,                -- as the source sent it
+  nhs_number_status    TEXT NOT NULL DEFAULT 'missing',
+  given_name           TEXT,
+  family_name          TEXT,
+  birth_date           TEXT,                -- ISO 8601
+  sex                  TEXT,
+  postcode             TEXT,
+  ethnic_category      TEXT,
+  content_hash         TEXT NOT NULL,
+  batch_id             INTEGER NOT NULL REFERENCES ingest_batches(id),
+  line                 INTEGER NOT NULL,
+  superseded_by        INTEGER REFERENCES source_persons(id)
+);
+INSERT INTO source_persons_v5 (id, source_system_id, original_id, nhs_number,
+    nhs_number_recorded, nhs_number_status, given_name, family_name, birth_date, sex, postcode,
+    ethnic_category, content_hash, batch_id, line, superseded_by)
+  SELECT id, source_system_id, original_id, nhs_number, nhs_number_recorded, nhs_number_status,
+    given_name, family_name, birth_date, sex, postcode, ethnic_category, content_hash, batch_id,
+    line, superseded_by
+  FROM source_persons ORDER BY id;
+DROP TABLE source_persons;
+ALTER TABLE source_persons_v5 RENAME TO source_persons;
+CREATE INDEX source_persons_by_original ON source_persons(source_system_id, original_id);
+CREATE INDEX source_persons_by_nhs ON source_persons(nhs_number);
+
+CREATE TABLE source_events_v5 (
+  id                  INTEGER PRIMARY KEY,
+  source_system_id    INTEGER NOT NULL REFERENCES source_systems(id),
+  original_id         TEXT NOT NULL,
+  person_original_id  TEXT NOT NULL,       -- the source's own id of the person
+  kind                TEXT NOT NULL,
+  code_system         TEXT,
+  code                TEXT,
+  display             TEXT,
+  start_date          TEXT NOT NULL,
+  end_date            TEXT,
+  status              TEXT,
+  value               TEXT,
+  content_hash        TEXT NOT NULL,
+  batch_id            INTEGER NOT NULL REFERENCES ingest_batches(id),
+  line                INTEGER NOT NULL,
+  superseded_by       INTEGER REFERENCES source_events(id)
+);
+INSERT INTO source_events_v5 (id, source_system_id, original_id, person_original_id, kind,
+    code_system, code, display, start_date, end_date, status, value, content_hash, batch_id,
+    line, superseded_by)
+  SELECT id, source_system_id, original_id, person_original_id, kind, code_system, code,
+    display, start_date, end_date, status, value, content_hash, batch_id, line, superseded_by
+  FROM source_events ORDER BY id;
+DROP TABLE source_events;
+ALTER TABLE source_events_v5 RENAME TO source_events;
+CREATE INDEX source_events_by_original ON source_events(source_system_id, original_id);
+CREATE INDEX source_events_by_person ON source_events(source_system_id, person_original_id);
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kMigration1, kMigration2, kMigration3,
+                                                         kMigration4, kMigration5};
 
 }  // namespace
 

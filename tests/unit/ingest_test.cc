@@ -157,6 +157,20 @@ TEST(Ingest, ChangedRowArrivesAsNewVersion) {
   ASSERT_TRUE(third.ok());
   EXPECT_EQ(third->files[0].rows_unchanged, 1);
   EXPECT_EQ(count(*db, "source_persons"), 2);
+
+  // The first version again (an extract that carries history) is unchanged
+  // too: identical to a superseded version, which is not made current again.
+  write(file, header + "A1,Sam,Smith,2019-01-31,male,LS2 7XY,\n");
+  auto fourth = ingest_paths(*db, {file});
+  ASSERT_TRUE(fourth.ok());
+  EXPECT_EQ(fourth->files[0].rows_unchanged, 1);
+  EXPECT_EQ(fourth->files[0].rows_new + fourth->files[0].rows_updated, 0);
+  EXPECT_EQ(count(*db, "source_persons"), 2);
+  auto current =
+      db->prepare("SELECT postcode FROM source_persons WHERE superseded_by IS NULL");
+  ASSERT_TRUE(*current->step());
+  EXPECT_EQ(current->column_text(0), "LS9 9ZZ");
+  EXPECT_FALSE(*current->step());
 }
 
 TEST(Ingest, LoadsFhirNdjsonWithQuarantine) {

@@ -60,6 +60,11 @@ TEST(Database, UpgradesAnOlderDatabaseInPlace) {
         "INSERT INTO ingest_batches VALUES (1, 1, 'f', '', 'x', 1, 1, 0, 0);"
         "INSERT INTO source_persons (source_system_id, original_id, nhs_number, "
         "content_hash, batch_id, line) VALUES (1, 'p1', '9434765919', 'h', 1, 1);"
+        "INSERT INTO source_events (source_system_id, original_id, person_original_id, kind, "
+        "start_date, content_hash, batch_id, line) VALUES (1, 'e1', 'p1', 'immunisation', "
+        "'2024-01-01', 'h', 1, 2);"
+        "INSERT INTO links (source_person_id, child_id, method, created_at) "
+        "VALUES (1, 1, 'nhs-number', 'x');"
         "PRAGMA user_version = 1;";
     ASSERT_EQ(sqlite3_exec(raw, v1.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(raw);
@@ -77,6 +82,27 @@ TEST(Database, UpgradesAnOlderDatabaseInPlace) {
   auto kept = db->prepare("SELECT count(*) FROM children");
   ASSERT_TRUE(*kept->step());
   EXPECT_EQ(kept->column_int64(0), 1);
+  // Migration 5 rebuilt both tables with the same ids and without the unique
+  // (source, original id, hash) constraint; the link still points at its
+  // person, foreign keys hold and are enforced again.
+  auto rows = db->prepare(
+      "SELECT p.id, p.original_id, e.id, e.person_original_id FROM source_persons p "
+      "JOIN links l ON l.source_person_id = p.id, source_events e");
+  ASSERT_TRUE(*rows->step());
+  EXPECT_EQ(rows->column_int64(0), 1);
+  EXPECT_EQ(rows->column_text(1), "p1");
+  EXPECT_EQ(rows->column_int64(2), 1);
+  EXPECT_EQ(rows->column_text(3), "p1");
+  auto unique = db->prepare(
+      "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+      "tbl_name IN ('source_persons', 'source_events') AND name LIKE 'sqlite_autoindex%'");
+  ASSERT_TRUE(*unique->step());
+  EXPECT_EQ(unique->column_int64(0), 0);
+  auto violations = db->prepare("PRAGMA foreign_key_check");
+  EXPECT_FALSE(*violations->step());
+  auto enforced = db->prepare("PRAGMA foreign_keys");
+  ASSERT_TRUE(*enforced->step());
+  EXPECT_EQ(enforced->column_int64(0), 1);
 }
 
 TEST(Database, RefusesNewerSchema) {

@@ -20,9 +20,9 @@ Result<Database> Database::open(const std::string& path) {
   // NOMUTEX: a connection is only ever used by one thread at a time (the
   // server's pool hands each out to one request), so SQLite's per-call
   // connection mutex is pure cost: a lock and unlock on every step and bind.
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close(raw);

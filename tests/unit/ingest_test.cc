@@ -166,8 +166,7 @@ TEST(Ingest, ChangedRowArrivesAsNewVersion) {
   EXPECT_EQ(fourth->files[0].rows_unchanged, 1);
   EXPECT_EQ(fourth->files[0].rows_new + fourth->files[0].rows_updated, 0);
   EXPECT_EQ(count(*db, "source_persons"), 2);
-  auto current =
-      db->prepare("SELECT postcode FROM source_persons WHERE superseded_by IS NULL");
+  auto current = db->prepare("SELECT postcode FROM source_persons WHERE superseded_by IS NULL");
   ASSERT_TRUE(*current->step());
   EXPECT_EQ(current->column_text(0), "LS9 9ZZ");
   EXPECT_FALSE(*current->step());

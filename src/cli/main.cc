@@ -7,14 +7,18 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 
 #include "access/users.h"
+#include "cli/common.h"
+#include "cli/review_commands.h"
 #include "api/server.h"
 #include "core/text.h"
 #include "ingest/ingest.h"
 #include "ingest/quarantine.h"
+#include "link/evaluate.h"
 #include "link/link.h"
 #include "store/database.h"
 #include "synth/synth.h"
@@ -23,11 +27,6 @@ namespace onechild {
 namespace {
 
 namespace fs = std::filesystem;
-
-int fail(const Error& error) {
-  std::fprintf(stderr, "onechild: %s\n", error.to_string().c_str());
-  return error.is_user_error() ? 1 : 2;
-}
 
 Status write_text(const std::string& path, const std::string& text) {
   std::ofstream out(path);
@@ -47,10 +46,10 @@ Result<Date> date_option(const std::string& text, const char* option) {
 struct Args {
   std::string db, out, report, truth, as_of, username, display_name,
       role = "health-visitor", web_dir, host = "127.0.0.1", dir = "data", mappings_dir,
-      mapping_file, source, file;
+      mapping_file, source, file, model;
   std::vector<std::string> inputs;
   int64_t children = 2000, batch_rows = 50000, limit = 100;
-  bool include_resolved = false;
+  bool include_resolved = false, retrain = false;
   uint64_t seed = 1;
   int history_years = 5, threads = 0;
   double hub_effect = -0.2;
@@ -179,35 +178,79 @@ int run_link(const Args& a) {
   if (a.db.empty()) return fail(Error::invalid_argument("link: --db is required"));
   auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
-  auto report = link_unlinked(*db);
+  LinkOptions options;
+  options.model_path = a.model;
+  options.retrain = a.retrain;
+  auto report = link_unlinked(*db, options);
   if (!report.ok()) return fail(report.error());
-  std::printf(
-      "link: %lld source persons considered, %lld linked by NHS number (%lld new children), "
-      "%lld left unlinked (no valid NHS number)\n",
-      static_cast<long long>(report->considered), static_cast<long long>(report->linked),
-      static_cast<long long>(report->new_children),
-      static_cast<long long>(report->unlinked_no_nhs_number));
+  const auto n = [](int64_t v) { return static_cast<long long>(v); };
+  std::printf("link: %lld records, %lld new: %lld joined existing children, %lld in %lld new "
+              "children\n",
+              n(report->records), n(report->new_records), n(report->linked_to_existing),
+              n(report->linked_to_new), n(report->new_children));
+  std::printf("  model %s (prior %.3g); auto-link at probability %.4g (weight %.1f), review from "
+              "%.4g (weight %.1f)\n",
+              report->trained ? "trained on these records" : "reused", report->prior,
+              report->auto_link, report->auto_weight, report->review, report->review_weight);
+  std::printf("  %lld candidate pairs:", n(report->candidate_pairs));
+  for (const BlockingCount& b : report->blocking) {
+    std::printf(" %s %lld%s;", b.rule.c_str(), n(b.pairs),
+                b.blocks_skipped > 0
+                    ? (" (" + std::to_string(b.blocks_skipped) + " blocks too large)").c_str()
+                    : "");
+  }
+  std::printf("\n  %lld pairs auto-linked; refused: %lld one-record-per-feed, %lld by a "
+              "decision, %lld between existing children\n",
+              n(report->auto_pairs), n(report->refused_one_per_feed),
+              n(report->refused_by_decision), n(report->refused_existing));
+  std::printf("  review queue: %lld added, %lld open\n", n(report->review_added),
+              n(report->review_open));
+  if (report->nhs_numbers_invalid > 0) {
+    std::printf("  %lld records carry an NHS number that fails the check digit\n",
+                n(report->nhs_numbers_invalid));
+  }
+  std::printf("  %.1f s to load, %.1f s to link, %.1f s to write\n", report->seconds_load,
+              report->seconds_link, report->seconds_write);
   return write_report_if_asked(a, report->to_json());
 }
 
+void print_evaluation(const LinkEvaluation& e) {
+  const auto n = [](int64_t v) { return static_cast<long long>(v); };
+  std::printf("records evaluated        %lld (%lld in truth but not loaded)\n", n(e.records),
+              n(e.records_not_loaded));
+  std::printf("pairwise precision       %.5f (%lld of %lld predicted pairs)\n", e.precision(),
+              n(e.true_positive_pairs), n(e.predicted_pairs));
+  std::printf("pairwise recall          %.5f (%lld of %lld true pairs)\n", e.recall(),
+              n(e.true_positive_pairs), n(e.true_pairs));
+  std::printf("pairwise F1              %.5f\n", e.f1());
+  std::printf("cluster purity           %.5f (%lld clusters)\n", e.purity(), n(e.clusters));
+  std::printf("persons exactly linked   %lld of %lld\n", n(e.persons_exactly_clustered),
+              n(e.persons));
+  std::printf("false merges             %lld clusters holding %lld persons\n",
+              n(e.false_merge_clusters), n(e.persons_falsely_merged));
+  for (const auto& [relation, count] : e.persons_falsely_merged_by_relation) {
+    std::printf("  of which %-14s %lld persons\n", relation.c_str(), n(count));
+  }
+  std::printf("false splits             %lld persons in %lld extra clusters\n",
+              n(e.false_split_persons), n(e.extra_clusters));
+  std::printf("review queue             %lld open\n", n(e.review_open));
+  if (e.seconds > 0) std::printf("linked in                %.2f s\n", e.seconds);
+}
+
 int run_link_evaluate(const Args& a) {
-  auto db = Database::open(a.db);
-  if (!db.ok()) return fail(db.error());
-  auto eval = evaluate_links(*db, a.truth);
+  Result<LinkEvaluation> eval = Error::internal("unreachable");
+  if (!a.model.empty() && !a.inputs.empty()) {
+    eval = evaluate_files(a.model, a.inputs);
+  } else if (!a.db.empty() && !a.truth.empty()) {
+    auto db = Database::open(a.db);
+    if (!db.ok()) return fail(db.error());
+    eval = evaluate_links(*db, a.truth);
+  } else {
+    return fail(Error::invalid_argument(
+        "link evaluate: give --db and --truth (the store), or --model and CSV files"));
+  }
   if (!eval.ok()) return fail(eval.error());
-  std::printf("records evaluated      %lld (%lld in truth but not loaded)\n",
-              static_cast<long long>(eval->records),
-              static_cast<long long>(eval->records_not_loaded));
-  std::printf("pairwise precision     %.4f (%lld of %lld predicted pairs)\n", eval->precision(),
-              static_cast<long long>(eval->true_positive_pairs),
-              static_cast<long long>(eval->predicted_pairs));
-  std::printf("pairwise recall        %.4f (%lld of %lld true pairs)\n", eval->recall(),
-              static_cast<long long>(eval->true_positive_pairs),
-              static_cast<long long>(eval->true_pairs));
-  std::printf("pairwise F1            %.4f\n", eval->f1());
-  std::printf("persons exactly linked %lld of %lld\n",
-              static_cast<long long>(eval->persons_exactly_clustered),
-              static_cast<long long>(eval->persons));
+  print_evaluation(*eval);
   return write_report_if_asked(a, eval->to_json());
 }
 
@@ -281,7 +324,7 @@ int main(int argc, char** argv) {
       "and education in an Integrated Care System."};
   app.require_subcommand(1);
   Args a;
-  int (*action)(const Args&) = nullptr;
+  std::function<int()> action;
 
   auto* synth =
       app.add_subcommand("synth", "Write a synthetic ICS: feeds and the truth of who is who");
@@ -297,7 +340,7 @@ int main(int argc, char** argv) {
                     "in child health hub practices after the hub starts (default -0.2)");
   synth->add_option("--threads", a.threads,
                     "Worker threads (default: one per core; the output is the same)");
-  synth->callback([&] { action = run_synth; });
+  synth->callback([&] { action = [&] { return run_synth(a); }; });
 
   auto* ingest = app.add_subcommand("ingest", "Load feed files (FHIR NDJSON, CSV) into the store");
   ingest->add_option("--db", a.db, "SQLite database file (created if missing)")->required();
@@ -316,7 +359,7 @@ int main(int argc, char** argv) {
       ->add_option("inputs", a.inputs,
                    "Feed files (.ndjson, .json Bundles, .csv) or directories of them")
       ->required();
-  ingest->callback([&] { action = run_ingest; });
+  ingest->callback([&] { action = [&] { return run_ingest(a); }; });
 
   auto* quarantine = app.add_subcommand("quarantine", "See and export the rows ingest rejected");
   quarantine->require_subcommand(1);
@@ -332,27 +375,34 @@ int main(int argc, char** argv) {
                   "Also rows a later load has accepted under the same id");
   }
   qlist->add_option("--limit", a.limit, "Show at most this many rows (default 100)");
-  qlist->callback([&] { action = run_quarantine_list; });
+  qlist->callback([&] { action = [&] { return run_quarantine_list(a); }; });
   qexport
       ->add_option("--out", a.out,
                    "File to write (name it like the feed, e.g. acute.ecds.fixed.csv)")
       ->required();
-  qexport->callback([&] { action = run_quarantine_export; });
+  qexport->callback([&] { action = [&] { return run_quarantine_export(a); }; });
 
   auto* link =
       app.add_subcommand("link", "Link unlinked source persons into the master child index");
   // Not required() here: `link evaluate` takes its own --db.
   link->add_option("--db", a.db, "SQLite database file (required)");
   link->add_option("--report", a.report, "Write a JSON report");
+  link->add_option("--model", a.model, "Linkage model (default: the shipped config/linkage.toml)");
+  link->add_flag("--retrain", a.retrain, "Estimate the model again even if it has not changed");
   link->callback([&] {
-    if (action == nullptr) action = run_link;
+    if (!action) action = [&] { return run_link(a); };
   });
-  auto* evaluate =
-      link->add_subcommand("evaluate", "Pairwise precision, recall and F1 against a truth file");
-  evaluate->add_option("--db", a.db, "SQLite database file")->required();
-  evaluate->add_option("--truth", a.truth, "Truth CSV: source,original_id,person_id")->required();
+  auto* evaluate = link->add_subcommand(
+      "evaluate",
+      "Precision, recall, F1, false merges and splits: the store against a truth file, or CSV "
+      "files linked with a model (the public data sets)");
+  evaluate->add_option("--db", a.db, "SQLite database file");
+  evaluate->add_option("--truth", a.truth, "Truth CSV: source,original_id,person_id");
+  evaluate->add_option("--model", a.model, "With CSV files: the model that names their columns");
+  evaluate->add_option("files", a.inputs, "CSV files to link (each one source)");
   evaluate->add_option("--report", a.report, "Write the figures as JSON");
-  evaluate->callback([&] { action = run_link_evaluate; });
+  evaluate->callback([&] { action = [&] { return run_link_evaluate(a); }; });
+  add_review_commands(*link, action);
 
   auto* users = app.add_subcommand("users", "Manage local user accounts");
   users->require_subcommand(1);
@@ -364,14 +414,14 @@ int main(int argc, char** argv) {
   add->add_option("--role", a.role, "Role (default health-visitor)");
   add->add_flag("--password-stdin", a.password_stdin,
                 "Read the password from the first line of stdin");
-  add->callback([&] { action = run_users_add; });
+  add->callback([&] { action = [&] { return run_users_add(a); }; });
 
   auto* serve_cmd = app.add_subcommand("serve", "Run the web application");
   serve_cmd->add_option("--db", a.db, "SQLite database file")->required();
   serve_cmd->add_option("--host", a.host, "Address to listen on (default 127.0.0.1)");
   serve_cmd->add_option("--port", a.port, "Port (default 8080; 0 picks a free one)");
   serve_cmd->add_option("--web-dir", a.web_dir, "Built web assets (default: the build's web/dist)");
-  serve_cmd->callback([&] { action = run_serve; });
+  serve_cmd->callback([&] { action = [&] { return run_serve(a); }; });
 
   auto* demo = app.add_subcommand("demo", "synth -> ingest -> link -> serve a synthetic ICS");
   demo->add_option("--children", a.children, "Number of children (default 2000)");
@@ -379,7 +429,7 @@ int main(int argc, char** argv) {
   demo->add_option("--port", a.port, "Port (default 8080)");
   demo->add_option("--dir", a.dir, "Directory for demo.db and the feeds (default ./data)");
   demo->add_option("--web-dir", a.web_dir, "Built web assets (default: the build's web/dist)");
-  demo->callback([&] { action = run_demo; });
+  demo->callback([&] { action = [&] { return run_demo(a); }; });
 
   try {
     app.parse(argc, argv);
@@ -388,7 +438,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 1;
   }
   try {
-    return action(a);
+    return action();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "onechild: internal error: %s\n", e.what());
     return 2;

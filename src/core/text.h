@@ -34,4 +34,8 @@ inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 // for showing untrusted raw text on a terminal, never for storing it.
 std::string printable(std::string_view text, size_t max_bytes);
 
+// Shell-style match: '*' any run of characters, '?' one character (feed file
+// names against mapping patterns, source codes against linkage settings).
+bool glob_match(std::string_view pattern, std::string_view text);
+
 }  // namespace onechild

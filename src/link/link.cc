@@ -1,171 +1,141 @@
 #include "link/link.h"
 
 #include <boost/json.hpp>
-#include <fstream>
+#include <chrono>
 #include <map>
-#include <optional>
+#include <unordered_map>
 
-#include "core/csv.h"
 #include "core/date.h"
+#include "link/engine.h"
+#include "link/store_records.h"
+
+#ifndef ONECHILD_CONFIG_DIR
+#define ONECHILD_CONFIG_DIR "config"
+#endif
 
 namespace onechild {
 namespace {
 
 namespace json = boost::json;
+using namespace linkage;
 
-// The child for an NHS number, creating the index entry the first time.
-Result<int64_t> child_for(Database& db, Statement& find, Statement& create, const std::string& nhs,
-                          LinkReport& report) {
-  find.bind(1, nhs);
-  auto row = find.step();
-  std::optional<int64_t> id;
-  if (row.ok() && *row) id = find.column_int64(0);
-  find.reset();
-  if (!row.ok()) return row.error();
-  if (id) return *id;
-  create.bind(1, nhs).bind(2, timestamp_now());
-  Status s = create.run();
-  create.reset();
-  if (!s.ok()) return s.error();
-  ++report.new_children;
-  return db.last_insert_id();
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-int64_t pairs(int64_t n) {
-  return n * (n - 1) / 2;
+std::string training_json(const TrainingReport& t) {
+  json::array sessions;
+  for (const EmSession& s : t.sessions) {
+    sessions.push_back(json::object{{"rule", s.rule},
+                                    {"pairs", s.pairs},
+                                    {"iterations", s.iterations},
+                                    {"converged", s.converged},
+                                    {"match_share", s.match_share}});
+  }
+  json::array untrained;
+  for (const auto& f : t.untrained_fields)
+    untrained.push_back(json::string(f));
+  return json::serialize(json::object{
+      {"u_sample_pairs", t.u_pairs}, {"em", sessions}, {"untrained_fields", untrained}});
+}
+
+// The stored parameters for this model, unless the model file changed or a
+// retrain was asked for.
+Result<std::optional<Parameters>> stored_parameters(Database& db, const ModelSpec& spec,
+                                                    bool retrain) {
+  if (retrain) return std::optional<Parameters>();
+  auto stmt = db.prepare(
+      "SELECT parameters FROM link_models WHERE model_hash = ?1 ORDER BY id DESC LIMIT 1");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, spec.text_hash);
+  auto row = stmt->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<Parameters>();
+  auto params = Parameters::from_json(stmt->column_text(0), spec);
+  if (!params.ok()) return params.error();
+  return std::optional<Parameters>(std::move(*params));
 }
 
 }  // namespace
 
-Result<LinkReport> link_unlinked(Database& db) {
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
-  auto unlinked = db.prepare(
-      "SELECT p.id, p.nhs_number FROM source_persons p "
-      "LEFT JOIN links l ON l.source_person_id = p.id WHERE l.id IS NULL ORDER BY p.id");
-  auto find = db.prepare("SELECT id FROM children WHERE nhs_number = ?1");
-  auto create = db.prepare("INSERT INTO children (nhs_number, created_at) VALUES (?1, ?2)");
-  auto link = db.prepare(
-      "INSERT INTO links (source_person_id, child_id, method, created_at) "
-      "VALUES (?1, ?2, 'nhs-number', ?3)");
-  for (const auto* stmt : {&unlinked, &find, &create, &link}) {
-    if (!stmt->ok()) return stmt->error();
-  }
-  LinkReport report;
-  const std::string now = timestamp_now();
-  for (;;) {
-    auto row = unlinked->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    ++report.considered;
-    if (unlinked->column_is_null(1)) {
-      ++report.unlinked_no_nhs_number;
-      continue;
-    }
-    auto child = child_for(db, *find, *create, unlinked->column_text(1), report);
-    if (!child.ok()) return child.error();
-    link->bind(1, unlinked->column_int64(0)).bind(2, *child).bind(3, now);
-    Status s = link->run();
-    link->reset();
-    if (!s.ok()) return s.error();
-    ++report.linked;
-  }
-  if (Status s = tx->commit(); !s.ok()) return s.error();
-  return report;
+std::string default_model_path() {
+  return ONECHILD_CONFIG_DIR "/linkage.toml";
 }
 
 std::string LinkReport::to_json() const {
-  return json::serialize(json::object{{"considered", considered},
-                                      {"linked", linked},
-                                      {"new_children", new_children},
-                                      {"unlinked_no_nhs_number", unlinked_no_nhs_number}});
-}
-
-double LinkEvaluation::precision() const {
-  return predicted_pairs == 0
-             ? 1.0
-             : static_cast<double>(true_positive_pairs) / static_cast<double>(predicted_pairs);
-}
-
-double LinkEvaluation::recall() const {
-  return true_pairs == 0
-             ? 1.0
-             : static_cast<double>(true_positive_pairs) / static_cast<double>(true_pairs);
-}
-
-double LinkEvaluation::f1() const {
-  const double p = precision(), r = recall();
-  return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
-}
-
-std::string LinkEvaluation::to_json() const {
-  return json::serialize(json::object{{"records", records},
-                                      {"records_not_loaded", records_not_loaded},
-                                      {"true_pairs", true_pairs},
-                                      {"predicted_pairs", predicted_pairs},
-                                      {"true_positive_pairs", true_positive_pairs},
-                                      {"precision", precision()},
-                                      {"recall", recall()},
-                                      {"f1", f1()},
-                                      {"persons", persons},
-                                      {"persons_exactly_clustered", persons_exactly_clustered}});
-}
-
-Result<LinkEvaluation> evaluate_links(Database& db, const std::string& truth_csv) {
-  std::ifstream in(truth_csv);
-  if (!in) return Error::io_error("cannot read truth file '" + truth_csv + "'");
-  CsvReader reader(in);
-  auto header = reader.next();
-  if (!header || header->fields != std::vector<std::string>{"source", "original_id", "person_id"}) {
-    return Error::invalid_argument("header must be 'source,original_id,person_id'")
-        .at(truth_csv, 1);
+  json::array rules;
+  for (const BlockingCount& b : blocking) {
+    rules.push_back(
+        json::object{{"rule", b.rule}, {"pairs", b.pairs}, {"blocks_skipped", b.blocks_skipped}});
   }
-  // Each source record's cluster in the store: its child, or a singleton of
-  // its own when unlinked (negative ids cannot collide with child ids).
-  auto cluster_of = db.prepare(
-      "SELECT p.id, (SELECT l.child_id FROM links l WHERE l.source_person_id = p.id) "
-      "FROM source_persons p JOIN source_systems s ON s.id = p.source_system_id "
-      "WHERE s.code = ?1 AND p.original_id = ?2 ORDER BY p.id DESC LIMIT 1");
-  if (!cluster_of.ok()) return cluster_of.error();
+  json::object o{{"records", records},
+                 {"new_records", new_records},
+                 {"linked_to_existing", linked_to_existing},
+                 {"linked_to_new", linked_to_new},
+                 {"new_children", new_children},
+                 {"versions_linked", versions_linked},
+                 {"review_added", review_added},
+                 {"review_open", review_open},
+                 {"candidate_pairs", candidate_pairs},
+                 {"auto_pairs", auto_pairs},
+                 {"refused_one_per_feed", refused_one_per_feed},
+                 {"refused_by_decision", refused_by_decision},
+                 {"refused_existing", refused_existing},
+                 {"nhs_numbers_invalid", nhs_numbers_invalid},
+                 {"nhs_numbers_test_range", nhs_numbers_test_range},
+                 {"blocking", rules},
+                 {"trained", trained},
+                 {"prior", prior},
+                 {"auto_link", auto_link},
+                 {"review", review},
+                 {"auto_weight", auto_weight},
+                 {"review_weight", review_weight},
+                 {"seconds_load", seconds_load},
+                 {"seconds_link", seconds_link},
+                 {"seconds_write", seconds_write}};
+  o["model"] = json::parse(model_json.empty() ? "null" : model_json);
+  o["training"] = json::parse(training_json.empty() ? "null" : training_json);
+  return json::serialize(o);
+}
 
-  LinkEvaluation eval;
-  std::map<std::string, int64_t> person_size;
-  std::map<int64_t, int64_t> cluster_size;
-  std::map<std::pair<int64_t, std::string>, int64_t> overlap;
-  while (auto record = reader.next()) {
-    if (record->error || record->fields.size() != 3) {
-      return Error::invalid_argument("malformed truth row").at(truth_csv, record->line);
-    }
-    cluster_of->bind(1, record->fields[0]).bind(2, record->fields[1]);
-    auto row = cluster_of->step();
-    if (!row.ok()) return row.error();
-    std::optional<int64_t> cluster;
-    if (*row) {
-      cluster = cluster_of->column_is_null(1) ? -cluster_of->column_int64(0)
-                                              : cluster_of->column_int64(1);
-    }
-    cluster_of->reset();
-    if (!cluster) {
-      ++eval.records_not_loaded;
-      continue;
-    }
-    ++eval.records;
-    ++person_size[record->fields[2]];
-    ++cluster_size[*cluster];
-    ++overlap[{*cluster, record->fields[2]}];
-  }
-  for (const auto& [person, n] : person_size)
-    eval.true_pairs += pairs(n);
-  for (const auto& [cluster, n] : cluster_size)
-    eval.predicted_pairs += pairs(n);
-  for (const auto& [key, n] : overlap) {
-    eval.true_positive_pairs += pairs(n);
-    // A person is exactly clustered when one cluster holds all of them and nobody else.
-    if (n == person_size[key.second] && n == cluster_size[key.first])
-      ++eval.persons_exactly_clustered;
-  }
-  eval.persons = static_cast<int64_t>(person_size.size());
-  return eval;
+Result<LinkReport> link_unlinked(Database& db, const LinkOptions& options) {
+  auto spec =
+      ModelSpec::load(options.model_path.empty() ? default_model_path() : options.model_path);
+  if (!spec.ok()) return spec.error();
+  auto nicknames = spec->nicknames_path.empty() ? Nicknames::parse("", "")
+                                                : Nicknames::load(spec->nicknames_path);
+  if (!nicknames.ok()) return nicknames.error();
+
+  // One write transaction for the whole run: the index moves from one
+  // consistent state to the next, or not at all.
+  auto tx = Transaction::begin(db);
+  if (!tx.ok()) return tx.error();
+  LinkReport report;
+  auto start = std::chrono::steady_clock::now();
+  auto loaded = StoreRecords::load(db, *spec);
+  if (!loaded.ok()) return loaded.error();
+  StoreRecords& store = *loaded;
+  auto stored = stored_parameters(db, *spec, options.retrain);
+  if (!stored.ok()) return stored.error();
+  report.seconds_load = seconds_since(start);
+
+  start = std::chrono::steady_clock::now();
+  EngineOptions engine;
+  engine.stored = std::move(*stored);
+  engine.only_new = true;
+  engine.progress = options.progress;
+  engine.decisions = store.decisions();
+  const EngineResult result = run_engine(store.records(), *nicknames, std::move(engine));
+  report.seconds_link = seconds_since(start);
+
+  start = std::chrono::steady_clock::now();
+  report.trained = result.trained;
+  report.model_json = result.params.to_json(*spec);
+  if (result.trained) report.training_json = training_json(result.training);
+  if (Status s = store.write(result, *nicknames, report); !s.ok()) return s.error();
+  if (Status s = tx->commit(); !s.ok()) return s.error();
+  report.seconds_write = seconds_since(start);
+  return report;
 }
 
 }  // namespace onechild

@@ -249,8 +249,96 @@ CREATE INDEX source_events_by_original ON source_events(source_system_id, origin
 CREATE INDEX source_events_by_person ON source_events(source_system_id, person_original_id);
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {kMigration1, kMigration2, kMigration3,
-                                                         kMigration4, kMigration5};
+// Migration 6: the probabilistic master child index (issue 5; docs/linkage.md).
+// - children loses UNIQUE(nhs_number): a child's number is now the one most
+//   of its records carry, and a record with a wrong number may form a child
+//   of its own until a person looks. A merged child keeps its row and points
+//   to the child it joined (merged_into), so an old id still leads somewhere.
+//   Rebuilt with the same ids, as migration 5 did.
+// - links say how sure linkage was and which run made them.
+// - link_runs, link_models (trained parameters, reused by incremental runs),
+//   link_review (the queue), link_decisions (a person's "same" / "different",
+//   on records rather than versions so they survive a new version), and
+//   child_history (merges, unmerges, records moved by hand).
+constexpr std::string_view kMigration6 = R"sql(
+CREATE TABLE children_v6 (
+  id           INTEGER PRIMARY KEY,
+  nhs_number   TEXT,                   -- the valid number most of its records carry; NULL if none
+  created_at   TEXT NOT NULL,
+  merged_into  INTEGER REFERENCES children(id),
+  updated_at   TEXT
+);
+INSERT INTO children_v6 (id, nhs_number, created_at)
+  SELECT id, nhs_number, created_at FROM children ORDER BY id;
+DROP TABLE children;
+ALTER TABLE children_v6 RENAME TO children;
+CREATE INDEX children_by_nhs ON children(nhs_number);
+
+CREATE TABLE link_models (
+  id           INTEGER PRIMARY KEY,
+  created_at   TEXT NOT NULL,
+  model_path   TEXT NOT NULL,
+  model_hash   TEXT NOT NULL,          -- of the model file: a changed file is trained again
+  parameters   TEXT NOT NULL,          -- JSON: prior, and m, u and weight of every level
+  training     TEXT NOT NULL           -- JSON: how they were estimated
+);
+
+CREATE TABLE link_runs (
+  id           INTEGER PRIMARY KEY,
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT NOT NULL,
+  model_id     INTEGER NOT NULL REFERENCES link_models(id),
+  report       TEXT NOT NULL           -- JSON: the run's LinkReport
+);
+
+ALTER TABLE links ADD COLUMN match_probability REAL;      -- strongest pair joining it; NULL alone or by hand
+ALTER TABLE links ADD COLUMN run_id INTEGER REFERENCES link_runs(id);
+
+CREATE TABLE link_review (
+  id                 INTEGER PRIMARY KEY,
+  left_person_id     INTEGER NOT NULL REFERENCES source_persons(id),
+  right_person_id    INTEGER NOT NULL REFERENCES source_persons(id),
+  match_probability  REAL NOT NULL,
+  match_weight       REAL NOT NULL,
+  evidence           TEXT NOT NULL,    -- JSON: each field's level, values and weight
+  existing_children  INTEGER NOT NULL, -- 1: both records already had (different) children
+  run_id             INTEGER REFERENCES link_runs(id),
+  created_at         TEXT NOT NULL,
+  status             TEXT NOT NULL DEFAULT 'open',  -- 'open' | 'decided' | 'linked' (joined since)
+  closed_at          TEXT,
+  UNIQUE (left_person_id, right_person_id)
+);
+CREATE INDEX link_review_open ON link_review(status, match_probability);
+
+CREATE TABLE link_decisions (
+  id                      INTEGER PRIMARY KEY,
+  left_source_system_id   INTEGER NOT NULL REFERENCES source_systems(id),
+  left_original_id        TEXT NOT NULL,
+  right_source_system_id  INTEGER NOT NULL REFERENCES source_systems(id),
+  right_original_id       TEXT NOT NULL,
+  decision                TEXT NOT NULL,  -- 'same' | 'different'
+  decided_by              TEXT NOT NULL,
+  reason                  TEXT,
+  decided_at              TEXT NOT NULL,
+  review_id               INTEGER REFERENCES link_review(id)
+);
+
+CREATE TABLE child_history (
+  id                INTEGER PRIMARY KEY,
+  at                TEXT NOT NULL,
+  action            TEXT NOT NULL,      -- 'merged' | 'unmerged' | 'record-moved'
+  child_id          INTEGER NOT NULL REFERENCES children(id),
+  other_child_id    INTEGER REFERENCES children(id),
+  source_person_id  INTEGER REFERENCES source_persons(id),
+  actor             TEXT NOT NULL,
+  reason            TEXT,
+  run_id            INTEGER REFERENCES link_runs(id)
+);
+CREATE INDEX child_history_by_child ON child_history(child_id);
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations = {kMigration1, kMigration2, kMigration3,
+                                                         kMigration4, kMigration5, kMigration6};
 
 }  // namespace
 

@@ -1,9 +1,7 @@
-// A small deterministic random source (SplitMix64) and the distributions
-// synth draws from. The standard library's distributions differ between
-// implementations, so synth draws its own: the same seed gives the same ICS
-// with any compiler and thread count. (The distributions use log, exp and
-// cos, whose last bit may differ between C libraries; the reference output
-// is glibc's.)
+// The distributions synth draws from, on core's SplitMix64: the same seed
+// gives the same ICS with any compiler and thread count. (The distributions
+// use log, exp and cos, whose last bit may differ between C libraries; the
+// reference output is glibc's.)
 #pragma once
 
 #include <algorithm>
@@ -11,11 +9,13 @@
 #include <cstdint>
 #include <span>
 
+#include "core/random.h"
+
 namespace onechild::synth {
 
-class Random {
+class Random : public SplitMix64 {
  public:
-  explicit Random(uint64_t seed) : state_(seed) {}
+  explicit Random(uint64_t seed) : SplitMix64(seed) {}
 
   // An independent stream for one household, child or chunk: the output for
   // a child depends on the seed and the child, not on what was drawn before,
@@ -25,19 +25,6 @@ class Random {
     mix.state_ ^= index * 0x9E3779B97F4A7C15ULL;
     return Random(mix.next());
   }
-
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, 1).
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  // Uniform in [0, n). The modulo bias is below 2^-40 for the n used here.
-  int64_t below(int64_t n) { return static_cast<int64_t>(next() % static_cast<uint64_t>(n)); }
-  int64_t between(int64_t lo, int64_t hi) { return lo + below(hi - lo + 1); }
-  bool chance(double p) { return uniform() < p; }
 
   // Standard normal (Box-Muller; one value per call keeps the stream simple).
   double normal() {
@@ -82,9 +69,6 @@ class Random {
   const T& pick(std::span<const T> items) {
     return items[static_cast<size_t>(below(static_cast<int64_t>(items.size())))];
   }
-
- private:
-  uint64_t state_;
 };
 
 // The probability p moved by `shift` on the log-odds scale: how synth lets

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "core/text.h"
+
 namespace onechild::ingest {
 namespace {
 

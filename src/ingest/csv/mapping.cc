@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/text.h"
+
 namespace onechild::ingest {
 
 // ---- The parsed mapping ----------------------------------------------------
@@ -799,26 +801,6 @@ const Mapping* MappingCatalog::find(std::string_view file_name) const {
     }
   }
   return best;
-}
-
-bool glob_match(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p, ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*')
-    ++p;
-  return p == pattern.size();
 }
 
 }  // namespace onechild::ingest

@@ -74,7 +74,4 @@ class MappingCatalog {
   bool single_ = false;  // --mapping: used for every file
 };
 
-// Shell-style match: '*' any run of characters, '?' one character.
-bool glob_match(std::string_view pattern, std::string_view text);
-
 }  // namespace onechild::ingest

@@ -55,7 +55,8 @@ class Clusters {
   // Whether clusters x and y (roots) may become one. for_review relaxes the
   // repeat-feed rule: a person is about to look at the pair.
   Verdict may_join(uint32_t x, uint32_t y, bool for_review) const {
-    if (child_[x] != 0 && child_[y] != 0 && child_[x] != child_[y]) return Verdict::kExisting;
+    // A person's "different" first: it holds even where the pair would
+    // otherwise go to review.
     const auto& small = members_[x].size() <= members_[y].size() ? members_[x] : members_[y];
     const uint32_t other = &small == &members_[x] ? y : x;
     for (uint32_t r : small) {
@@ -63,6 +64,7 @@ class Clusters {
         if (root_of(partner) == other) return Verdict::kDecision;
       }
     }
+    if (child_[x] != 0 && child_[y] != 0 && child_[x] != child_[y]) return Verdict::kExisting;
     if ((feeds_[x] & feeds_[y]) == 0) return Verdict::kAllowed;
     for (uint32_t a : members_[x]) {
       for (uint32_t b : members_[y]) {

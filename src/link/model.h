@@ -89,7 +89,7 @@ struct ModelSpec {
   std::string nicknames_path;    // resolved against the model file's folder
 
   // Training: u from random pairs, m by EM inside the blocks of these rules.
-  int64_t u_sample_pairs = 1'000'000;
+  int64_t u_sample_pairs = 500'000;
   std::vector<int> training_rules;
   int64_t training_max_pairs = 2'000'000;  // per rule, sampled when the block holds more
   int em_max_iterations = 100;

@@ -204,10 +204,15 @@ Parameters train(const RecordSet& records, const Comparer& comparer, TrainingRep
   const ModelSpec& spec = records.spec();
   Parameters params = Parameters::sized_for(spec);
   params.prior = spec.prior.value_or(1e-4);
-  report.u_pairs = records.size() < 2 ? 0 : spec.u_sample_pairs;
-  if (records.size() < 2) return params;
-  estimate_u(records, comparer, spec.u_sample_pairs, spec.seed, params);
   default_m(spec, params);
+  for (auto& row : params.u)
+    normalise_row(row, 0);  // all zero: every level equally likely until estimated
+  if (records.size() < 2) {
+    apply_fixed(spec, params);
+    return params;
+  }
+  report.u_pairs = spec.u_sample_pairs;
+  estimate_u(records, comparer, spec.u_sample_pairs, spec.seed, params);
 
   Counts m_sum = zero_counts(params);
   std::vector<int> trained(spec.fields.size(), 0);
@@ -240,7 +245,28 @@ Parameters train(const RecordSet& records, const Comparer& comparer, TrainingRep
     for (size_t code = 1; code < m_sum[f].size(); ++code)
       params.m[f][code] = m_sum[f][code] / trained[f];
   }
+  apply_fixed(spec, params);
   return params;
+}
+
+void apply_fixed(const ModelSpec& spec, Parameters& params) {
+  for (size_t f = 0; f < spec.fields.size(); ++f) {
+    const auto& levels = spec.fields[f].levels;
+    bool all_m = true, all_u = true;
+    double sum_m = 0, sum_u = 0;
+    for (size_t i = 0; i < levels.size(); ++i) {
+      if (levels[i].m) params.m[f][i + 1] = *levels[i].m;
+      if (levels[i].u) params.u[f][i + 1] = *levels[i].u;
+      all_m = all_m && levels[i].m.has_value();
+      all_u = all_u && levels[i].u.has_value();
+      sum_m += levels[i].m.value_or(0);
+      sum_u += levels[i].u.value_or(0);
+    }
+    // Every level fixed: "else" is what is left.
+    const size_t other = levels.size() + 1;
+    if (all_m) params.m[f][other] = std::max(1.0 - sum_m, 1e-9);
+    if (all_u) params.u[f][other] = std::max(1.0 - sum_u, 1e-9);
+  }
 }
 
 double estimate_prior(const std::vector<float>& weights, double total_pairs, double start) {

@@ -40,6 +40,10 @@ struct TrainingReport {
 // Estimates u from random pairs and m by EM; leaves the prior as given.
 Parameters train(const RecordSet& records, const Comparer& comparer, TrainingReport& report);
 
+// Applies the m and u the model file fixes; where every level of a field
+// is fixed, "else" takes what is left.
+void apply_fixed(const ModelSpec& spec, Parameters& params);
+
 // A pattern of levels and how many pairs show it.
 struct PatternCount {
   LevelVector levels;

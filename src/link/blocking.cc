@@ -161,6 +161,17 @@ std::vector<Pair> block_for_training(const RecordSet& records, const BlockingRul
       }
     }
   });
+  // Bernoulli sampling lands near max_pairs, sometimes above: drop a random
+  // few (Fisher-Yates on our own generator, so the sample is the same on
+  // any platform), then restore the order.
+  if (static_cast<int64_t>(pairs.size()) > max_pairs) {
+    for (size_t i = pairs.size() - 1; i > 0; --i) {
+      std::swap(pairs[i], pairs[static_cast<size_t>(rng.below(static_cast<int64_t>(i) + 1))]);
+    }
+    pairs.resize(static_cast<size_t>(max_pairs));
+    std::sort(pairs.begin(), pairs.end(),
+              [](const Pair& x, const Pair& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
+  }
   return pairs;
 }
 

@@ -21,7 +21,18 @@ bool shares_part(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-bool Comparer::holds(const Level& level, size_t field, size_t a, size_t b) const {
+Comparer::Comparer(const RecordSet& records, const Nicknames& nicknames)
+    : records_(records), nicknames_(nicknames), in_nicknames_(records.field_count()) {
+  for (size_t f = 0; f < records.field_count(); ++f) {
+    if (records.spec().fields[f].kind != FieldKind::kName) continue;
+    in_nicknames_[f].resize(records.value_count(f));
+    for (uint32_t id = 1; id < records.value_count(f); ++id)
+      in_nicknames_[f][id] = nicknames.contains(records.value(f, id).text);
+  }
+}
+
+bool Comparer::holds(const Level& level, size_t field, size_t a, size_t b,
+                     double& similarity) const {
   const uint32_t ia = records_.value_id(field, a), ib = records_.value_id(field, b);
   const Value& va = records_.value(field, ia);
   const Value& vb = records_.value(field, ib);
@@ -29,9 +40,11 @@ bool Comparer::holds(const Level& level, size_t field, size_t a, size_t b) const
     case Comparator::kExact:
       return ia == ib && va.valid;
     case Comparator::kNickname:
-      return nicknames_.are_variants(va.text, vb.text);
+      return in_nicknames_[field][ia] && in_nicknames_[field][ib] &&
+             nicknames_.are_variants(va.text, vb.text);
     case Comparator::kJaroWinkler:
-      return jaro_winkler(va.text, vb.text) >= level.threshold;
+      if (similarity < 0) similarity = jaro_winkler(va.text, vb.text);
+      return similarity >= level.threshold;
     case Comparator::kDamerauLevenshtein: {
       const int max = static_cast<int>(level.threshold);
       return damerau_levenshtein(va.text, vb.text, max) <= max;
@@ -39,6 +52,7 @@ bool Comparer::holds(const Level& level, size_t field, size_t a, size_t b) const
     case Comparator::kPhonetic:
       return !va.phonetic.empty() && va.phonetic == vb.phonetic;
     case Comparator::kAnyPart:
+      if (!va.several_parts && !vb.several_parts) return ia == ib;
       return shares_part(va.text, vb.text);
     case Comparator::kSwapWith: {
       const auto other = static_cast<size_t>(level.with_field);
@@ -70,8 +84,9 @@ uint8_t Comparer::level(size_t field, size_t a, size_t b) const {
     return kNullLevel;
   }
   const auto& levels = records_.spec().fields[field].levels;
+  double similarity = -1;
   for (size_t i = 0; i < levels.size(); ++i) {
-    if (holds(levels[i], field, a, b)) return static_cast<uint8_t>(i + 1);
+    if (holds(levels[i], field, a, b, similarity)) return static_cast<uint8_t>(i + 1);
   }
   return else_level(field);
 }

@@ -24,8 +24,7 @@ inline uint8_t level_at(LevelVector v, size_t field) {
 
 class Comparer {
  public:
-  Comparer(const RecordSet& records, const Nicknames& nicknames)
-      : records_(records), nicknames_(nicknames) {}
+  Comparer(const RecordSet& records, const Nicknames& nicknames);
 
   uint8_t level(size_t field, size_t a, size_t b) const;
   LevelVector levels(size_t a, size_t b) const;
@@ -36,10 +35,13 @@ class Comparer {
   }
 
  private:
-  bool holds(const Level& level, size_t field, size_t a, size_t b) const;
+  // `similarity` caches one field's Jaro-Winkler score across its levels
+  // (negative until computed): two thresholds, one computation.
+  bool holds(const Level& level, size_t field, size_t a, size_t b, double& similarity) const;
 
   const RecordSet& records_;
   const Nicknames& nicknames_;
+  std::vector<std::vector<bool>> in_nicknames_;  // [field][value id]: has variants at all
 };
 
 }  // namespace onechild::linkage

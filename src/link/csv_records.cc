@@ -51,9 +51,10 @@ Result<CsvRecords> load_csv_records(const ModelSpec& spec, const std::vector<std
     const int id_column = spec.id_column.empty() ? -1 : column_of(header->fields, spec.id_column);
     const int truth_column =
         spec.truth_column.empty() ? -1 : column_of(header->fields, spec.truth_column);
-    if ((!spec.id_column.empty() && id_column < 0) ||
-        (!spec.truth_column.empty() && truth_column < 0)) {
-      return Error::invalid_argument("no id or truth column as [input] names them").at(path, 1);
+    for (const auto& [name, at] : {std::pair{&spec.id_column, id_column}, {&spec.truth_column, truth_column}}) {
+      if (!name->empty() && at < 0) {
+        return Error::invalid_argument("no column '" + *name + "' ([input] names it)").at(path, 1);
+      }
     }
     const std::string source = std::filesystem::path(path).stem().string();
     std::vector<std::string> values(columns.size());

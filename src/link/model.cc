@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -75,6 +76,23 @@ std::optional<FieldKind> parse_kind(std::string_view s) {
   if (s == "nhs_number") return FieldKind::kNhsNumber;
   if (s == "text") return FieldKind::kText;
   return std::nullopt;
+}
+
+bool key_fits(KeyTransform t, FieldKind kind) {
+  switch (t) {
+    case KeyTransform::kValue:
+      return true;
+    case KeyTransform::kPhonetic:
+      return kind == FieldKind::kName;
+    case KeyTransform::kInitial:
+      return kind == FieldKind::kName || kind == FieldKind::kText;
+    case KeyTransform::kYear:
+      return kind == FieldKind::kDate;
+    case KeyTransform::kSector:
+    case KeyTransform::kDistrict:
+      return kind == FieldKind::kPostcode;
+  }
+  return false;
 }
 
 std::optional<KeyTransform> parse_transform(std::string_view s) {
@@ -174,6 +192,10 @@ Status Reader::read_level(const toml::table& t, Field& field, const std::string&
   if (info->takes_threshold) {
     auto threshold = t["threshold"].value<double>();
     if (!threshold || *threshold < 0) return error(where, "'" + *compare + "' needs a threshold");
+    // Edits, days and years are counted in whole numbers.
+    if (level.compare != Comparator::kJaroWinkler && *threshold != std::floor(*threshold)) {
+      return error(where, "'" + *compare + "' needs a whole-number threshold");
+    }
     level.threshold = *threshold;
   } else if (t.contains("threshold")) {
     return error(where, "'" + *compare + "' takes no threshold");
@@ -221,10 +243,13 @@ Status Reader::read_field(const toml::table& t, size_t index) {
     const std::string lw = field.name + " level " + std::to_string(i + 1);
     if (lt == nullptr) return error(lw, "must be a table");
     if (Status s = read_level(*lt, field, lw); !s.ok()) return s;
-    if (auto with = (*lt)["with"].value<std::string>()) {
+    const bool swap = field.levels.back().compare == Comparator::kSwapWith;
+    if (auto with = (*lt)["with"].value<std::string>(); with && swap) {
       swap_targets_[{spec_.fields.size(), i}] = *with;
-    } else if (field.levels.back().compare == Comparator::kSwapWith) {
+    } else if (swap) {
       return error(lw, "'swap_with' needs 'with', the other field");
+    } else if (lt->contains("with")) {
+      return error(lw, "'with' belongs to a swap_with level only");
     }
   }
   // 13 levels at most: a pair's levels pack into 4 bits per field.
@@ -266,6 +291,10 @@ Status Reader::read_blocking(const toml::table& t, size_t index) {
     if (!transform) {
       return error(rule.name, "unknown key '" + *key +
                                   "' (value, phonetic, initial, year, sector or district)");
+    }
+    if (!key_fits(*transform, spec_.fields[static_cast<size_t>(f)].kind)) {
+      // A key that no record can have would make the rule silently find nothing.
+      return error(rule.name, "'" + *key + "' does not apply to a field of that kind");
     }
     rule.parts.push_back({f, *transform});
   }
@@ -384,6 +413,7 @@ std::string hash_text(std::string_view text) {
 Result<ModelSpec> ModelSpec::parse(std::string_view text, const std::string& origin) {
   ModelSpec spec;
   spec.origin = origin;
+  spec.name = "unnamed model";
   toml::table root;
   try {
     root = toml::parse(text, origin);

@@ -91,7 +91,7 @@ struct ModelSpec {
   // Training: u from random pairs, m by EM inside the blocks of these rules.
   int64_t u_sample_pairs = 500'000;
   std::vector<int> training_rules;
-  int64_t training_max_pairs = 2'000'000;  // per rule, sampled when the block holds more
+  int64_t training_max_pairs = 500'000;  // per rule, sampled when the block holds more
   int em_max_iterations = 100;
   double em_tolerance = 1e-6;
   uint64_t seed = 1;

@@ -31,6 +31,9 @@ class Nicknames {
   // alexander~alexandra unless a group holds both. Inputs are folded names. Never allocates.
   bool are_variants(std::string_view a, std::string_view b) const;
 
+  // True when some group holds the name: a name in none has no variants.
+  bool contains(std::string_view name) const { return groups_of_.find(name) != groups_of_.end(); }
+
   size_t group_count() const { return group_count_; }
 
  private:

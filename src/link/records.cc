@@ -48,6 +48,7 @@ std::optional<Value> RecordSet::normalise(const Field& field, std::string_view r
     case FieldKind::kName: {
       v.text = fold_name(raw);
       if (v.text.empty()) return std::nullopt;
+      v.several_parts = v.text.find(' ') != std::string::npos;
       std::string joined;
       for (char c : v.text) {
         if (c != ' ') joined += c;
@@ -87,7 +88,10 @@ std::optional<Value> RecordSet::normalise(const Field& field, std::string_view r
       for (char c : raw) {
         if (std::isdigit(static_cast<unsigned char>(c)) != 0) v.text += c;
       }
-      const NhsNumberUse use = classify_nhs_number(raw);
+      // Validity from the digits alone, so every spelling of one number
+      // ("9434765919", "943 476 5919", "94 34765919") is the same value.
+      const NhsNumberUse use = v.text.empty() ? NhsNumberUse::kMissing
+                                              : classify_nhs_number(v.text);
       if (use == NhsNumberUse::kMissing || v.text.empty()) return std::nullopt;
       if (use == NhsNumberUse::kTestRange && !spec_->test_range_valid) return std::nullopt;
       v.valid = use == NhsNumberUse::kValid || use == NhsNumberUse::kTestRange;
@@ -119,21 +123,28 @@ void RecordSet::add(std::string_view source, int64_t key, int64_t child,
     Column& col = columns_[f];
     uint32_t id = kNull;
     if (f < raw.size() && raw[f]) {
-      const std::string text(*raw[f]);
+      const std::string_view text = *raw[f];
       auto hit = col.by_raw.find(text);
       if (hit != col.by_raw.end()) {
         id = hit->second;
       } else {
         if (auto v = normalise(spec_->fields[f], text)) {
           // Two raw spellings of one value ("ls1 4ap", "LS1 4AP") share an id.
-          auto [same, added] = col.by_text.try_emplace(v->text, col.values.size());
+          auto [same, added] =
+              col.by_text.try_emplace(v->text, static_cast<uint32_t>(col.values.size()));
           if (added) col.values.push_back(std::move(*v));
           id = same->second;
         }
-        col.by_raw.emplace(text, id);
+        col.by_raw.emplace(std::string(text), id);
       }
     }
     col.ids.push_back(id);
+    if (id == kNull && f < raw.size() && raw[f] &&
+        spec_->fields[f].kind == FieldKind::kNhsNumber) {
+      // A test-range number set aside ("ignore") still counts in the report:
+      // a live feed should carry none.
+      if (classify_nhs_number(*raw[f]) == NhsNumberUse::kTestRange) ++nhs_test_range_;
+    }
     if (id != kNull) {
       ++col.values[id].count;
       ++col.present;

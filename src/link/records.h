@@ -23,6 +23,7 @@ namespace onechild::linkage {
 struct Value {
   std::string text;      // normalised: folded name, ISO date, "LS1 4AP", "M", digits
   std::string phonetic;  // names: NYSIIS of the name without spaces
+  bool several_parts = false;  // names: more than one part ("smith jones")
   std::string sector, district, area;  // postcodes (empty when not a UK postcode)
   int32_t day_number = 0;              // dates: days since 1970-01-01
   int16_t year = 0;
@@ -70,11 +71,17 @@ class RecordSet {
   int64_t nhs_invalid() const { return nhs_invalid_; }
 
  private:
+  // Lets the maps be searched with a string_view, without building a string.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Index = std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>>;
   struct Column {
     std::vector<uint32_t> ids;
     std::vector<Value> values{Value{}};  // id 0 is the null value
-    std::unordered_map<std::string, uint32_t> by_raw;   // as received -> id
-    std::unordered_map<std::string, uint32_t> by_text;  // normalised -> id
+    Index by_raw;   // as received -> id
+    Index by_text;  // normalised -> id
     uint32_t present = 0;
   };
   std::optional<Value> normalise(const Field& field, std::string_view raw);

@@ -99,14 +99,11 @@ Status StoreRecords::load_records() {
     const auto* at = std::find(std::begin(kColumns), std::end(kColumns), f.column);
     column_of.push_back(kFirstFieldColumn + static_cast<int>(at - std::begin(kColumns)));
   }
-  std::vector<std::string> text(column_of.size());
   std::vector<std::optional<std::string_view>> raw(column_of.size());
-  std::string source;
   Status s = stmt->each_row([&](Statement& row) {
     const int64_t id = row.column_int64(0), ssid = row.column_int64(1);
-    std::string original_id = row.column_text(3);
     int64_t child = row.column_is_null(11) ? 0 : row.column_int64(11);
-    RecordInfo info{ssid, std::move(original_id), {}};
+    RecordInfo info{ssid, row.column_text(3), {}};
     if (child == 0) info.unlinked_versions.push_back(id);
     if (!older.empty()) {
       if (auto it = older.find(record_key(ssid, info.original_id)); it != older.end()) {
@@ -115,20 +112,19 @@ Status StoreRecords::load_records() {
                                       it->second.second.end());
       }
     }
+    // Views into the row: valid until the next step, and add() copies what it keeps.
     for (size_t f = 0; f < column_of.size(); ++f) {
       if (row.column_is_null(column_of[f])) {
         raw[f].reset();
       } else {
-        text[f] = row.column_text(column_of[f]);
-        raw[f] = text[f];
+        raw[f] = row.column_view(column_of[f]);
       }
     }
-    source = row.column_text(2);
     if (!wanted.empty()) {
       const std::string key = record_key(ssid, info.original_id);
       if (wanted.contains(key)) index_of[key] = static_cast<uint32_t>(records_->size());
     }
-    records_->add(source, id, child, raw);
+    records_->add(row.column_view(2), id, child, raw);
     child_before_.push_back(child);
     info_.push_back(std::move(info));
   });

@@ -212,6 +212,13 @@ std::string Statement::column_text(int col) const {
           static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
+std::string_view Statement::column_view(int col) const {
+  const auto* text = sqlite3_column_text(stmt_, col);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text),
+          static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+}
+
 std::optional<std::string> Statement::column_optional_text(int col) const {
   if (column_is_null(col)) return std::nullopt;
   return column_text(col);

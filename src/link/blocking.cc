@@ -8,42 +8,42 @@
 namespace onechild::linkage {
 namespace {
 
-// FNV-1a: stable across platforms and runs, so the same input gives the same
-// pairs in the same order.
-uint64_t fnv(uint64_t h, std::string_view s) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 uint64_t mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
   return h;
 }
 
-// A key part's contribution, or nullopt when the record lacks it.
-std::optional<uint64_t> part_key(const RecordSet& records, const KeyPart& part, size_t r) {
-  const uint32_t id = records.value_id(static_cast<size_t>(part.field), r);
-  if (id == kNull) return std::nullopt;
+// A key part's contribution for one value: never 0, so 0 can mean "no key"
+// (value ids start at 1; hashes, letters and years are non-zero).
+uint64_t value_key(const RecordSet& records, const KeyPart& part, uint32_t id) {
+  if (id == kNull) return 0;
   const Value& v = records.value(static_cast<size_t>(part.field), id);
-  constexpr uint64_t kBasis = 14695981039346656037ULL;
   switch (part.transform) {
     case KeyTransform::kValue:
-      return v.valid ? std::optional<uint64_t>(id) : std::nullopt;
+      return v.valid ? id : 0;  // an NHS number that fails the check blocks nothing
     case KeyTransform::kPhonetic:
-      return v.phonetic.empty() ? std::nullopt : std::optional(fnv(kBasis, v.phonetic));
+      return v.phonetic_hash;
     case KeyTransform::kInitial:
-      return v.text.empty() ? std::nullopt : std::optional<uint64_t>(static_cast<uint8_t>(v.text[0]));
+      return v.text.empty() ? 0 : static_cast<uint8_t>(v.text[0]);
     case KeyTransform::kYear:
-      return v.year == 0 ? std::nullopt : std::optional<uint64_t>(static_cast<uint16_t>(v.year));
+      return static_cast<uint16_t>(v.year);
     case KeyTransform::kSector:
-      return v.sector.empty() ? std::nullopt : std::optional(fnv(kBasis, v.sector));
+      return v.sector_hash;
     case KeyTransform::kDistrict:
-      return v.district.empty() ? std::nullopt : std::optional(fnv(kBasis, v.district));
+      return v.district_hash;
   }
-  return std::nullopt;
+  return 0;
+}
+
+uint64_t combine(const BlockingRule& rule, const uint64_t* parts) {
+  uint64_t h = 0x51ED270B27A1F3C5ULL;
+  for (size_t p = 0; p < rule.parts.size(); ++p) {
+    if (parts[p] == 0) return 0;
+    const KeyPart& part = rule.parts[p];
+    h = mix(mix(h, static_cast<uint64_t>(part.field) << 8 | static_cast<uint64_t>(part.transform)),
+            parts[p]);
+  }
+  return h == 0 ? 1 : h;
 }
 
 struct Keyed {
@@ -54,12 +54,68 @@ struct Keyed {
   }
 };
 
-std::vector<Keyed> sorted_keys(const RecordSet& records, const BlockingRule& rule) {
-  std::vector<Keyed> keyed;
-  keyed.reserve(records.size());
+// Every record's key under a rule. Each part's contribution is worked out
+// once per distinct value into a dense table, then looked up per record:
+// a million records read a few small arrays rather than a million Values.
+std::vector<uint64_t> all_keys(const RecordSet& records, const BlockingRule& rule) {
+  std::vector<std::vector<uint64_t>> tables;
+  for (const KeyPart& part : rule.parts) {
+    std::vector<uint64_t> table(records.value_count(static_cast<size_t>(part.field)), 0);
+    for (uint32_t id = 1; id < table.size(); ++id)
+      table[id] = value_key(records, part, id);
+    tables.push_back(std::move(table));
+  }
+  std::vector<uint64_t> keys(records.size(), 0);
+  std::vector<uint64_t> parts(rule.parts.size());
   for (size_t r = 0; r < records.size(); ++r) {
-    if (const uint64_t k = blocking_key(records, rule, r); k != 0) {
-      keyed.push_back({k, static_cast<uint32_t>(r)});
+    for (size_t p = 0; p < parts.size(); ++p)
+      parts[p] = tables[p][records.value_id(static_cast<size_t>(rule.parts[p].field), r)];
+    keys[r] = combine(rule, parts.data());
+  }
+  return keys;
+}
+
+std::vector<Keyed> sorted_keys(const std::vector<uint64_t>& keys) {
+  std::vector<Keyed> keyed;
+  keyed.reserve(keys.size());
+  for (size_t r = 0; r < keys.size(); ++r) {
+    if (keys[r] != 0) keyed.push_back({keys[r], static_cast<uint32_t>(r)});
+  }
+  std::sort(keyed.begin(), keyed.end());
+  return keyed;
+}
+
+// Only the blocks that hold a new record: an incremental run over a large
+// index sorts thousands of entries rather than millions.
+std::vector<Keyed> keyed_with_new(const RecordSet& records, const std::vector<uint64_t>& keys) {
+  // The new records' keys in an open-addressing table a quarter full: one
+  // probe, in cache, for each of a million existing keys.
+  size_t capacity = 16;
+  for (size_t r = 0; r < records.size(); ++r) {
+    if (records.child(r) == 0 && keys[r] != 0) capacity += 4;
+  }
+  size_t slots = 1;
+  while (slots < capacity)
+    slots <<= 1;
+  std::vector<uint64_t> table(slots, 0);
+  const auto slot_of = [&](uint64_t k) {
+    size_t i = static_cast<size_t>(k * 0x9E3779B97F4A7C15ULL) & (slots - 1);
+    while (table[i] != 0 && table[i] != k)
+      i = (i + 1) & (slots - 1);
+    return i;
+  };
+  bool any = false;
+  for (size_t r = 0; r < records.size(); ++r) {
+    if (records.child(r) == 0 && keys[r] != 0) {
+      table[slot_of(keys[r])] = keys[r];
+      any = true;
+    }
+  }
+  std::vector<Keyed> keyed;
+  if (!any) return keyed;
+  for (size_t r = 0; r < records.size(); ++r) {
+    if (keys[r] != 0 && table[slot_of(keys[r])] == keys[r]) {
+      keyed.push_back({keys[r], static_cast<uint32_t>(r)});
     }
   }
   std::sort(keyed.begin(), keyed.end());
@@ -81,14 +137,12 @@ void for_each_block(const std::vector<Keyed>& keyed, Emit&& emit) {
 }  // namespace
 
 uint64_t blocking_key(const RecordSet& records, const BlockingRule& rule, size_t r) {
-  uint64_t h = 0x51ED270B27A1F3C5ULL;
+  std::vector<uint64_t> parts;
   for (const KeyPart& part : rule.parts) {
-    const auto k = part_key(records, part, r);
-    if (!k) return 0;
-    h = mix(mix(h, static_cast<uint64_t>(part.field) << 8 | static_cast<uint64_t>(part.transform)),
-            *k);
+    parts.push_back(
+        value_key(records, part, records.value_id(static_cast<size_t>(part.field), r)));
   }
-  return h == 0 ? 1 : h;
+  return combine(rule, parts.data());
 }
 
 Candidates block(const RecordSet& records, bool only_new) {
@@ -101,10 +155,9 @@ Candidates block(const RecordSet& records, bool only_new) {
   std::vector<std::unordered_set<uint64_t>> skipped(rules.size());
   for (size_t k = 0; k < rules.size(); ++k) {
     BlockingStats stats{rules[k].name};
-    std::vector<Keyed> keyed = sorted_keys(records, rules[k]);
-    keys[k].assign(records.size(), 0);
-    for (const Keyed& e : keyed)
-      keys[k][e.record] = e.key;
+    keys[k] = all_keys(records, rules[k]);
+    const std::vector<Keyed> keyed =
+        only_new ? keyed_with_new(records, keys[k]) : sorted_keys(keys[k]);
     auto seen_earlier = [&](uint32_t a, uint32_t b) {
       for (size_t e = 0; e < k; ++e) {
         if (keys[e][a] != 0 && keys[e][a] == keys[e][b] && !skipped[e].contains(keys[e][a])) {
@@ -140,7 +193,7 @@ Candidates block(const RecordSet& records, bool only_new) {
 
 std::vector<Pair> block_for_training(const RecordSet& records, const BlockingRule& rule,
                                      int64_t max_pairs, uint64_t seed) {
-  const std::vector<Keyed> keyed = sorted_keys(records, rule);
+  const std::vector<Keyed> keyed = sorted_keys(all_keys(records, rule));
   const size_t max_block = records.spec().max_block_size;
   int64_t total = 0;
   for_each_block(keyed, [&](size_t i, size_t j) {

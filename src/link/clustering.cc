@@ -14,30 +14,34 @@ uint64_t pair_key(uint32_t a, uint32_t b) {
 
 // Union-find whose roots carry what the constraints need: the members, the
 // existing child, and a mask of the feeds present (a quick "no feed in
-// common" before looking at members).
+// common" before looking at members). It works on the records the pairs
+// touch (and the rest of their children), numbered locally: an incremental
+// run over a million-record index clusters thousands, not millions.
 class Clusters {
  public:
   Clusters(const RecordSet& records, const ClusterOptions& options,
-           const std::vector<Decision>& decisions)
+           std::vector<uint32_t> global)
       : records_(records),
         options_(options),
-        parent_(records.size()),
-        members_(records.size()),
-        child_(records.size()),
-        feeds_(records.size()),
-        cannot_(records.size()) {
-    for (uint32_t r = 0; r < records.size(); ++r) {
+        global_(std::move(global)),
+        parent_(global_.size()),
+        members_(global_.size()),
+        child_(global_.size()),
+        feeds_(global_.size()),
+        cannot_(global_.size()) {
+    for (uint32_t r = 0; r < global_.size(); ++r) {
       parent_[r] = r;
       members_[r] = {r};
-      child_[r] = records.child(r);
-      feeds_[r] = uint64_t{1} << (records.source(r) % 64);
+      child_[r] = records.child(global_[r]);
+      feeds_[r] = uint64_t{1} << (records.source(global_[r]) % 64);
     }
-    for (const Decision& d : decisions) {
-      if (!d.same) {
-        cannot_[d.a].push_back(d.b);
-        cannot_[d.b].push_back(d.a);
-      }
-    }
+  }
+
+  uint32_t global(uint32_t local) const { return global_[local]; }
+  size_t size() const { return global_.size(); }
+  void cannot_link(uint32_t a, uint32_t b) {
+    cannot_[a].push_back(b);
+    cannot_[b].push_back(a);
   }
 
   uint32_t find(uint32_t r) {
@@ -68,10 +72,11 @@ class Clusters {
     if ((feeds_[x] & feeds_[y]) == 0) return Verdict::kAllowed;
     for (uint32_t a : members_[x]) {
       for (uint32_t b : members_[y]) {
-        if (records_.source(a) != records_.source(b)) continue;
-        if (!options_.source_repeats_people[records_.source(a)]) return Verdict::kOnePerFeed;
+        const uint16_t source = records_.source(global_[a]);
+        if (source != records_.source(global_[b])) continue;
+        if (!options_.source_repeats_people[source]) return Verdict::kOnePerFeed;
         if (!for_review && !options_.chain_duplicates &&
-            options_.weight(a, b) < options_.review_weight) {
+            options_.weight(global_[a], global_[b]) < options_.review_weight) {
           return Verdict::kOnePerFeed;
         }
       }
@@ -107,6 +112,7 @@ class Clusters {
 
   const RecordSet& records_;
   const ClusterOptions& options_;
+  std::vector<uint32_t> global_;  // local index -> record
   std::vector<uint32_t> parent_;
   std::vector<std::vector<uint32_t>> members_;
   std::vector<int64_t> child_;
@@ -114,23 +120,59 @@ class Clusters {
   std::vector<std::vector<uint32_t>> cannot_;
 };
 
-bool stronger(const ScoredPair& x, const ScoredPair& y) {
-  if (x.weight != y.weight) return x.weight > y.weight;
-  return x.a != y.a ? x.a < y.a : x.b < y.b;
+}  // namespace
+
+namespace {
+
+// The records clustering must consider: those in a pair or a decision, and
+// every other record of the children they already belong to (a child's
+// feeds and decisions bind as a whole).
+std::vector<uint32_t> active_records(const RecordSet& records,
+                                     const std::vector<ScoredPair>& pairs,
+                                     const std::vector<Decision>& decisions) {
+  std::vector<bool> active(records.size(), false);
+  for (const ScoredPair& p : pairs)
+    active[p.a] = active[p.b] = true;
+  for (const Decision& d : decisions)
+    active[d.a] = active[d.b] = true;
+  std::unordered_set<int64_t> children;
+  for (uint32_t r = 0; r < records.size(); ++r) {
+    if (active[r] && records.child(r) != 0) children.insert(records.child(r));
+  }
+  std::vector<uint32_t> out;
+  for (uint32_t r = 0; r < records.size(); ++r) {
+    if (active[r] || (records.child(r) != 0 && children.contains(records.child(r)))) {
+      out.push_back(r);
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
-Clustering cluster(const RecordSet& records, const std::vector<ScoredPair>& pairs,
-                   const std::vector<Decision>& decisions, const ClusterOptions& options) {
+Clustering cluster(const RecordSet& records, const std::vector<ScoredPair>& global_pairs,
+                   const std::vector<Decision>& global_decisions, const ClusterOptions& options) {
   Clustering out;
-  Clusters clusters(records, options, decisions);
+  Clusters clusters(records, options, active_records(records, global_pairs, global_decisions));
+  std::vector<uint32_t> local_of(records.size(), UINT32_MAX);
+  for (uint32_t l = 0; l < clusters.size(); ++l)
+    local_of[clusters.global(l)] = l;
+  std::vector<ScoredPair> pairs;
+  pairs.reserve(global_pairs.size());
+  for (const ScoredPair& p : global_pairs)
+    pairs.push_back({local_of[p.a], local_of[p.b], p.weight});
+  std::vector<Decision> decisions;
+  for (const Decision& d : global_decisions) {
+    decisions.push_back({local_of[d.a], local_of[d.b], d.same});
+    if (!d.same) clusters.cannot_link(local_of[d.a], local_of[d.b]);
+  }
 
   // Records already in one child start together.
   std::unordered_map<int64_t, uint32_t> first_of_child;
-  for (uint32_t r = 0; r < records.size(); ++r) {
-    if (records.child(r) == 0) continue;
-    auto [it, added] = first_of_child.try_emplace(records.child(r), r);
+  for (uint32_t r = 0; r < clusters.size(); ++r) {
+    const int64_t child = records.child(clusters.global(r));
+    if (child == 0) continue;
+    auto [it, added] = first_of_child.try_emplace(child, r);
     if (!added) clusters.join(clusters.find(it->second), clusters.find(r), out.merges);
   }
   std::unordered_set<uint64_t> decided;
@@ -145,7 +187,13 @@ Clustering cluster(const RecordSet& records, const std::vector<ScoredPair>& pair
   for (const ScoredPair& p : pairs) {
     if (p.weight >= options.auto_weight) strong.push_back(p);
   }
-  std::sort(strong.begin(), strong.end(), stronger);
+  // Strongest first; ties in record order, so the result is the same
+  // whichever way the pairs arrived.
+  std::sort(strong.begin(), strong.end(), [&](const ScoredPair& x, const ScoredPair& y) {
+    if (x.weight != y.weight) return x.weight > y.weight;
+    const uint32_t xa = clusters.global(x.a), ya = clusters.global(y.a);
+    return xa != ya ? xa < ya : clusters.global(x.b) < clusters.global(y.b);
+  });
   out.auto_pairs = static_cast<int64_t>(strong.size());
   std::vector<ReviewCandidate> candidates;
   for (const ScoredPair& p : strong) {
@@ -181,24 +229,36 @@ Clustering cluster(const RecordSet& records, const std::vector<ScoredPair>& pair
   std::map<std::pair<uint32_t, uint32_t>, ReviewCandidate> best;
   for (ReviewCandidate c : candidates) {
     if (decided.contains(pair_key(c.a, c.b))) continue;
-    uint32_t x = clusters.find(c.a), y = clusters.find(c.b);
+    const uint32_t x = clusters.find(c.a), y = clusters.find(c.b);
     if (x == y) continue;
     const auto verdict = clusters.may_join(x, y, true);
     if (verdict != Clusters::Verdict::kAllowed && verdict != Clusters::Verdict::kExisting) continue;
     c.existing_children = verdict == Clusters::Verdict::kExisting;
-    auto [it, added] = best.try_emplace({std::min(x, y), std::max(x, y)}, c);
-    if (!added && c.weight > it->second.weight) it->second = c;
+    c.a = clusters.global(c.a);
+    c.b = clusters.global(c.b);
+    const auto key = std::pair{clusters.global(std::min(x, y)), clusters.global(std::max(x, y))};
+    auto [it, added] = best.try_emplace(key, c);
+    if (!added && (c.weight > it->second.weight ||
+                   (c.weight == it->second.weight && std::pair{c.a, c.b} <
+                                                         std::pair{it->second.a, it->second.b}))) {
+      it->second = c;
+    }
   }
   for (const auto& [key, c] : best)
     out.review.push_back(c);
   std::sort(out.review.begin(), out.review.end(),
             [](const ReviewCandidate& x, const ReviewCandidate& y) {
-              return x.weight != y.weight ? x.weight > y.weight : x.a < y.a;
+              if (x.weight != y.weight) return x.weight > y.weight;
+              return x.a != y.a ? x.a < y.a : x.b < y.b;
             });
 
+  // Untouched records stay as they are: each its own representative, or in
+  // its child (the writer keeps an existing child's id either way).
   out.root.resize(records.size());
   for (uint32_t r = 0; r < records.size(); ++r)
-    out.root[r] = clusters.find(r);
+    out.root[r] = r;
+  for (uint32_t l = 0; l < clusters.size(); ++l)
+    out.root[clusters.global(l)] = clusters.global(clusters.find(l));
   return out;
 }
 

@@ -70,11 +70,11 @@ bool Comparer::holds(const Level& level, size_t field, size_t a, size_t b,
       return va.month == vb.month && va.day == vb.day &&
              std::abs(va.year - vb.year) <= static_cast<int>(level.threshold);
     case Comparator::kSector:
-      return !va.sector.empty() && va.sector == vb.sector;
+      return va.sector_length != 0 && va.sector() == vb.sector();
     case Comparator::kDistrict:
-      return !va.district.empty() && va.district == vb.district;
+      return va.district_length != 0 && va.district() == vb.district();
     case Comparator::kArea:
-      return !va.area.empty() && va.area == vb.area;
+      return va.area_length != 0 && va.area() == vb.area();
   }
   return false;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,7 +25,15 @@ struct Value {
   std::string text;      // normalised: folded name, ISO date, "LS1 4AP", "M", digits
   std::string phonetic;  // names: NYSIIS of the name without spaces
   bool several_parts = false;  // names: more than one part ("smith jones")
-  std::string sector, district, area;  // postcodes (empty when not a UK postcode)
+  // Postcodes: the sector ("LS1 4"), district ("LS1") and area ("LS") are
+  // prefixes of the text; empty when it is not a UK postcode.
+  uint8_t sector_length = 0, district_length = 0, area_length = 0;
+  std::string_view sector() const { return std::string_view(text).substr(0, sector_length); }
+  std::string_view district() const { return std::string_view(text).substr(0, district_length); }
+  std::string_view area() const { return std::string_view(text).substr(0, area_length); }
+  // Hashes of phonetic, sector and district (0 when empty), computed once:
+  // blocking keys every record on them in every run.
+  uint64_t phonetic_hash = 0, sector_hash = 0, district_hash = 0;
   int32_t day_number = 0;              // dates: days since 1970-01-01
   int16_t year = 0;
   uint8_t month = 0, day = 0;
@@ -44,6 +53,9 @@ class RecordSet {
   // (0 when new) and one raw value per model field (nullopt when absent).
   void add(std::string_view source, int64_t key, int64_t child,
            const std::vector<std::optional<std::string_view>>& raw);
+  // A new version of record r: new key, new values.
+  void replace(size_t r, int64_t key, const std::vector<std::optional<std::string_view>>& raw);
+  void set_child(size_t r, int64_t child);
 
   size_t size() const { return keys_.size(); }
   size_t field_count() const { return columns_.size(); }
@@ -70,6 +82,25 @@ class RecordSet {
   int64_t nhs_test_range() const { return nhs_test_range_; }
   int64_t nhs_invalid() const { return nhs_invalid_; }
 
+  // The index snapshot (format in docs/linkage.md): the dictionaries and the
+  // records' value ids as blobs, so that the next run loads a million
+  // records without normalising or hashing them again. Records go in chunks
+  // of kChunk; only what changed since decode() need be written again.
+  static constexpr size_t kChunk = 65536;
+  std::string encode_sources() const;
+  std::string encode_dictionary(size_t field) const;
+  std::string encode_records(size_t chunk) const;
+  size_t chunk_count() const { return (size() + kChunk - 1) / kChunk; }
+  bool dictionary_changed(size_t field) const { return columns_[field].changed; }
+  bool chunk_changed(size_t chunk) const {
+    return chunk < changed_chunks_.size() && changed_chunks_[chunk];
+  }
+  // Rebuilds from those blobs, children included; nullptr when a blob is
+  // malformed (the caller then loads from the store instead).
+  static std::unique_ptr<RecordSet> decode(const ModelSpec& spec, std::string_view sources,
+                                           const std::vector<std::string_view>& dictionaries,
+                                           const std::vector<std::string_view>& chunks);
+
  private:
   // Lets the maps be searched with a string_view, without building a string.
   struct Hash {
@@ -81,10 +112,14 @@ class RecordSet {
     std::vector<uint32_t> ids;
     std::vector<Value> values{Value{}};  // id 0 is the null value
     Index by_raw;   // as received -> id
-    Index by_text;  // normalised -> id
+    Index by_text;  // normalised -> id; built on first need after decode()
     uint32_t present = 0;
+    bool changed = true;  // values added since decode()
   };
-  std::optional<Value> normalise(const Field& field, std::string_view raw);
+  std::optional<Value> normalise(const Field& field, std::string_view raw) const;
+  uint32_t intern(size_t field, std::optional<std::string_view> raw);
+  void count(size_t field, uint32_t id, int delta);
+  void mark_changed(size_t r);
   uint16_t source_index(std::string_view source);
 
   const ModelSpec* spec_;
@@ -92,6 +127,7 @@ class RecordSet {
   std::vector<int64_t> keys_, children_;
   std::vector<uint16_t> sources_;
   std::vector<std::string> source_names_;
+  std::vector<bool> changed_chunks_;
   int64_t nhs_test_range_ = 0, nhs_invalid_ = 0;
 };
 

@@ -1,7 +1,13 @@
 // StoreRecords: the master child index's side of a run. Loads every current
-// source record (with the child it already has, through any version) and the
-// decisions people have made; writes back new children, links, the review
-// queue and the run, inside the caller's transaction.
+// source record (with the child it already has) and the decisions people
+// have made; writes back new children, links, the review queue, the run and
+// the index snapshot, inside the caller's transaction.
+//
+// Loading a million records from source_persons means normalising and
+// interning every value again (seconds). So each run also saves the
+// normalised records as a snapshot (RecordSet::encode_*), and the next run
+// starts from it: only rows added since are read and normalised, and the
+// children come from links. A snapshot made by another model is ignored.
 #pragma once
 
 #include <cstdint>
@@ -22,38 +28,35 @@ class StoreRecords {
 
   const RecordSet& records() const { return *records_; }
   const std::vector<Decision>& decisions() const { return decisions_; }
+  bool from_snapshot() const { return from_snapshot_; }
 
   // Saves what the run did; fills in the report's counts.
   Status write(const EngineResult& result, const Nicknames& nicknames, LinkReport& report);
 
  private:
-  struct RecordInfo {
-    int64_t source_system_id;
-    std::string original_id;
-    std::vector<int64_t> unlinked_versions;  // source_persons ids needing a link row
-  };
-  struct KeyedDecision {  // records as (source, original id) keys until they load
-    std::string left, right;
-    bool same;
-  };
-  StoreRecords(Database& db, const ModelSpec& spec)
-      : db_(&db), spec_(&spec), records_(std::make_unique<RecordSet>(spec)) {}
-  Status load_records();
-  Status load_superseded();
-  Status load_decisions();
+  StoreRecords(Database& db, const ModelSpec& spec) : db_(&db), spec_(&spec) {}
+  Result<bool> load_snapshot();
+  Status load_since_snapshot();
+  Result<bool> apply_history();  // merges and unmerges since the snapshot
+  Status load_all();
+  Status resolve_decisions();
+  std::optional<uint32_t> index_of_key(int64_t key);
   Result<int64_t> model_id(const EngineResult& result, const LinkReport& report);
-  Result<std::vector<int64_t>> assign_children(const EngineResult& result, int64_t run_id,
-                                               LinkReport& report);
+  Status assign_children(const EngineResult& result, int64_t run_id, LinkReport& report);
   Status write_review(const EngineResult& result, const Nicknames& nicknames, int64_t run_id,
                       LinkReport& report);
+  Status write_snapshot();
 
   Database* db_;
   const ModelSpec* spec_;
   std::unique_ptr<RecordSet> records_;
-  std::vector<RecordInfo> info_;  // per record
-  std::vector<KeyedDecision> keyed_decisions_;
+  bool from_snapshot_ = false;
+  int64_t max_id_ = 0;       // the newest source_persons id the records reflect
+  int64_t max_history_ = 0;  // the newest child_history id they reflect
+  std::vector<std::vector<int64_t>> unlinked_;  // per record: version ids needing a link
+  std::vector<int64_t> child_before_;           // per record, as loaded
   std::vector<Decision> decisions_;
-  std::vector<int64_t> child_before_;  // per record, as loaded
+  std::vector<std::pair<int64_t, uint32_t>> by_key_;  // (key, record), sorted; built on need
 };
 
 }  // namespace onechild::linkage

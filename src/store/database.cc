@@ -168,6 +168,12 @@ Statement& Statement::bind(int index, const std::optional<std::string>& value) {
   return value ? bind(index, std::string_view(*value)) : bind_null(index);
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  ONECHILD_CHECK_BIND(
+      sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   ONECHILD_CHECK_BIND(sqlite3_bind_null(stmt_, index));
   return *this;
@@ -213,10 +219,11 @@ std::string Statement::column_text(int col) const {
 }
 
 std::string_view Statement::column_view(int col) const {
-  const auto* text = sqlite3_column_text(stmt_, col);
-  if (text == nullptr) return {};
-  return {reinterpret_cast<const char*>(text),
-          static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+  // A blob is read as a blob (no conversion); anything else as UTF-8 text.
+  const void* data = sqlite3_column_type(stmt_, col) == SQLITE_BLOB ? sqlite3_column_blob(stmt_, col)
+                                                                    : sqlite3_column_text(stmt_, col);
+  if (data == nullptr) return {};
+  return {static_cast<const char*>(data), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
 std::optional<std::string> Statement::column_optional_text(int col) const {

@@ -66,6 +66,7 @@ class Statement {
     return bind(index, std::string_view(value));
   }
   Statement& bind(int index, const std::optional<std::string>& value);
+  Statement& bind_blob(int index, std::string_view bytes);
   Statement& bind_null(int index);
 
   // Steps once: true when a row is available, false when done.
@@ -88,7 +89,7 @@ class Statement {
   int64_t column_int64(int col) const;
   double column_double(int col) const;
   std::string column_text(int col) const;
-  // The text without a copy; valid until the next step() or reset().
+  // The text (or blob) without a copy; valid until the next step() or reset().
   std::string_view column_view(int col) const;
   std::optional<std::string> column_optional_text(int col) const;
   bool column_is_null(int col) const;

@@ -258,8 +258,9 @@ CREATE INDEX source_events_by_person ON source_events(source_system_id, person_o
 // - links say how sure linkage was and which run made them.
 // - link_runs, link_models (trained parameters, reused by incremental runs),
 //   link_review (the queue), link_decisions (a person's "same" / "different",
-//   on records rather than versions so they survive a new version), and
-//   child_history (merges, unmerges, records moved by hand).
+//   on records rather than versions so they survive a new version),
+//   child_history (merges, unmerges, records moved by hand) and
+//   link_snapshot (the normalised records, so runs need not redo them).
 constexpr std::string_view kMigration6 = R"sql(
 CREATE TABLE children_v6 (
   id           INTEGER PRIMARY KEY,
@@ -335,6 +336,14 @@ CREATE TABLE child_history (
   run_id            INTEGER REFERENCES link_runs(id)
 );
 CREATE INDEX child_history_by_child ON child_history(child_id);
+
+-- The normalised records of the last run (format in docs/linkage.md), so
+-- the next run reads only what arrived since. Derived data: deleting every
+-- row is always safe (the next run rebuilds it from source_persons).
+CREATE TABLE link_snapshot (
+  part  TEXT PRIMARY KEY,   -- 'header', 'sources', 'field:<n>', 'records:<chunk>'
+  data  BLOB NOT NULL
+);
 )sql";
 
 constexpr std::array<std::string_view, 6> kMigrations = {kMigration1, kMigration2, kMigration3,

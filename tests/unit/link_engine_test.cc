@@ -641,9 +641,9 @@ TEST(RecordSet, NormalisesNamesPostcodesAndSex) {
   const Value* postcode = h.records.value_of(kPostcode, r);
   ASSERT_NE(postcode, nullptr);
   EXPECT_EQ(postcode->text, "LS1 4AP");
-  EXPECT_EQ(postcode->sector, "LS1 4");
-  EXPECT_EQ(postcode->district, "LS1");
-  EXPECT_EQ(postcode->area, "LS");
+  EXPECT_EQ(postcode->sector(), "LS1 4");
+  EXPECT_EQ(postcode->district(), "LS1");
+  EXPECT_EQ(postcode->area(), "LS");
   EXPECT_EQ(h.records.value_of(kSex, r)->text, "F");
 
   // Not a UK postcode: kept as text, without sector, district or area.
@@ -651,7 +651,7 @@ TEST(RecordSet, NormalisesNamesPostcodesAndSex) {
       h.add({"x", std::nullopt, std::nullopt, "2000 NSW", "unknown", std::nullopt, std::nullopt});
   ASSERT_NE(h.records.value_of(kPostcode, foreign), nullptr);
   EXPECT_EQ(h.records.value_of(kPostcode, foreign)->text, "2000 nsw");
-  EXPECT_TRUE(h.records.value_of(kPostcode, foreign)->district.empty());
+  EXPECT_TRUE(h.records.value_of(kPostcode, foreign)->district().empty());
   EXPECT_EQ(h.records.value_id(kSex, foreign), kNull);  // unknown sex is missing
   // A name with no letters is missing.
   const uint32_t blank = h.add(

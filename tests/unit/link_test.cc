@@ -184,6 +184,56 @@ TEST_F(LinkTest, ChildIdsAreStableWhenNewRecordsArrive) {
   EXPECT_EQ(again.new_children, 0);
 }
 
+// Every run saves its normalised records (link_snapshot) and the next starts
+// from them; starting from the store instead must give the same links.
+TEST_F(LinkTest, TheSnapshotGivesTheSameLinksAsTheStore) {
+  link();
+  EXPECT_GT(count("SELECT count(*) FROM link_snapshot"), 3);
+  std::ofstream(dir_.file("community.ndjson"))
+      << patient("m1", "9434765919", "Samuel", "Smith", "2019-01-31", "male", "LS2 7XY")
+      << patient("m2", "", "Ella", "Brown", "2020-05-05", "female", "LS1 1AA")
+      << patient("m3", "", "Ava", "Khan", "2015-02-02", "female", "LS8 3RR");
+  std::ofstream(dir_.file("social_care.persons.csv"))
+      << "local_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number\n"
+      << "C1,Sam,Smith,2019-01-31,M,LS9 9ZZ,9434765919\n";  // a new version
+  load({"community.ndjson", "social_care.persons.csv"});
+  // The same database twice: one run from the snapshot, one from the store.
+  ASSERT_TRUE(db_->execute("VACUUM INTO '" + dir_.file("copy.db") + "'").ok());
+  const LinkReport from_snapshot = link();
+  auto copy = Database::open(dir_.file("copy.db"));
+  ASSERT_TRUE(copy.ok());
+  ASSERT_TRUE(copy->execute("DELETE FROM link_snapshot").ok());
+  auto from_store = link_unlinked(*copy, {kModel, false, false});
+  ASSERT_TRUE(from_store.ok()) << from_store.error().to_string();
+  EXPECT_EQ(from_snapshot.new_records, 3);
+  EXPECT_EQ(from_store->new_records, 3);
+  EXPECT_EQ(from_snapshot.linked_to_existing, from_store->linked_to_existing);
+  EXPECT_EQ(from_snapshot.versions_linked, from_store->versions_linked);
+  const std::string links = "SELECT group_concat(source_person_id || ':' || child_id || ':' || "
+                            "method, ',') FROM (SELECT * FROM links ORDER BY source_person_id)";
+  auto a = db_->prepare(links);
+  auto b = copy->prepare(links);
+  ASSERT_TRUE(*a->step());
+  ASSERT_TRUE(*b->step());
+  EXPECT_EQ(a->column_text(0), b->column_text(0));
+  EXPECT_EQ(child_of("community", "m2"), child_of("gp", "g4"));
+}
+
+TEST_F(LinkTest, ADamagedOrStaleSnapshotIsRebuiltFromTheStore) {
+  link();
+  ASSERT_TRUE(db_->execute("UPDATE link_snapshot SET data = x'0102' WHERE part = 'field:1'").ok());
+  std::ofstream(dir_.file("community.ndjson"))
+      << patient("m1", "9434765919", "Samuel", "Smith", "2019-01-31", "male", "LS2 7XY");
+  load({"community.ndjson"});
+  const LinkReport report = link();
+  EXPECT_EQ(report.linked_to_existing, 1);
+  EXPECT_EQ(child_of("community", "m1"), child_of("gp", "g1"));
+  // Rewritten whole: the next run reads it again.
+  auto part = db_->prepare("SELECT length(data) FROM link_snapshot WHERE part = 'field:1'");
+  ASSERT_TRUE(*part->step());
+  EXPECT_GT(part->column_int64(0), 2);
+}
+
 TEST_F(LinkTest, ANewVersionFollowsItsRecord) {
   link();
   const int64_t sam = child_of("social_care", "C1");
@@ -312,6 +362,32 @@ TEST_F(ReviewTest, UnmergeRestoresTheChildAndKeepsThemApart) {
   const LinkReport report = link();
   EXPECT_EQ(child_of("community", "m9"), m9);
   EXPECT_EQ(report.review_added, 0);
+}
+
+// A merge and an unmerge between runs reach the next run through the
+// child history, whichever way the run loads its records.
+TEST_F(ReviewTest, RunsFollowMergesAndUnmergesMadeBetweenThem) {
+  const int64_t sam = child_of("gp", "g1"), m9 = child_of("community", "m9");
+  ASSERT_TRUE(decide_review(*db_, item_.id, LinkDecision::kSame, manager()).ok());
+  // m9's twin record: joins m9, which is Sam now.
+  std::ofstream(dir_.file("acute.ndjson"))
+      << patient("x1", "", "Sam", "Smith", "2019-02-01", "male", "M1 1AA");
+  load({"acute.ndjson"});
+  LinkReport report = link();
+  EXPECT_EQ(report.linked_to_existing, 1);
+  EXPECT_EQ(report.refused_existing, 0);
+  EXPECT_EQ(child_of("acute", "x1"), sam);
+
+  ASSERT_TRUE(unmerge_records(*db_, sam, {source_person("m9"), source_person("x1")}, manager()).ok());
+  std::ofstream(dir_.file("acute.ndjson"))
+      << patient("x2", "", "Sam", "Smith", "2019-02-01", "male", "M1 1AA");
+  load({"acute.ndjson"});
+  report = link();
+  EXPECT_EQ(child_of("acute", "x2"), child_of("community", "m9"));
+  EXPECT_EQ(child_of("acute", "x1"), child_of("community", "m9"));
+  EXPECT_NE(child_of("community", "m9"), sam);
+  // x1 never had a child of its own, so the two moved to a new one, not m9's old id.
+  EXPECT_NE(child_of("community", "m9"), m9);
 }
 
 TEST_F(ReviewTest, MergeAndUnmergeRefuseWhatMakesNoSense) {

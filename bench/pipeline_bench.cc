@@ -125,7 +125,7 @@ void BM_Link(benchmark::State& state) {
       state.SkipWithError(report.error().to_string().c_str());
       return;
     }
-    persons = report->considered;
+    persons = report->records;
   }
   state.SetItemsProcessed(state.iterations() * persons);
 }

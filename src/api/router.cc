@@ -7,6 +7,7 @@
 
 #include "access/users.h"
 #include "api/http_util.h"
+#include "api/link_api.h"
 #include "api/pages.h"
 #include "record/child_record.h"
 
@@ -163,6 +164,7 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
     return r;
   }
   if (path == "/" && get) return redirect(user ? "/search" : "/login");
+  if (path.rfind("/api/link/", 0) == 0) return link_api(request, path, query, user, db);
 
   const bool known = path == "/search" || path.rfind("/children/", 0) == 0;
   if (!known) return html(404, message_page(user, "Page not found", "Check the web address."));

@@ -304,7 +304,8 @@ Status Reader::read_blocking(const toml::table& t, size_t index) {
 
 Status Reader::read_training(const toml::table& t) {
   if (Status s = only(t, "[training]",
-                      {"u_sample_pairs", "rules", "max_pairs", "max_iterations", "tolerance", "seed"});
+                      {"u_sample_pairs", "rules", "max_pairs", "max_iterations", "tolerance", "seed",
+                       "m_floor"});
       !s.ok())
     return s;
   spec_.u_sample_pairs = t["u_sample_pairs"].value_or(spec_.u_sample_pairs);
@@ -312,6 +313,10 @@ Status Reader::read_training(const toml::table& t) {
   spec_.em_max_iterations = t["max_iterations"].value_or(spec_.em_max_iterations);
   spec_.em_tolerance = t["tolerance"].value_or(spec_.em_tolerance);
   spec_.seed = static_cast<uint64_t>(t["seed"].value_or(int64_t{1}));
+  spec_.m_floor = t["m_floor"].value_or(spec_.m_floor);
+  if (!(spec_.m_floor >= 0 && spec_.m_floor < 0.1)) {
+    return error("[training] m_floor", "must be at least 0 and below 0.1");
+  }
   if (spec_.u_sample_pairs < 1000 || spec_.training_max_pairs < 1000 ||
       spec_.em_max_iterations < 1 || !(spec_.em_tolerance > 0)) {
     return error("[training]", "sample sizes must be at least 1000 and iterations at least 1");

@@ -92,6 +92,10 @@ struct ModelSpec {
   int64_t u_sample_pairs = 500'000;
   std::vector<int> training_rules;
   int64_t training_max_pairs = 500'000;  // per rule, sampled when the block holds more
+  // No level is impossible for a true match: m is at least this after
+  // training (a level the training data never showed, such as a digit
+  // typo in a birth date, must not veto a link by itself).
+  double m_floor = 0.0005;
   int em_max_iterations = 100;
   double em_tolerance = 1e-6;
   uint64_t seed = 1;

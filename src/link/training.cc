@@ -244,6 +244,7 @@ Parameters train(const RecordSet& records, const Comparer& comparer, TrainingRep
     }
     for (size_t code = 1; code < m_sum[f].size(); ++code)
       params.m[f][code] = m_sum[f][code] / trained[f];
+    normalise_row(params.m[f], spec.m_floor);
   }
   apply_fixed(spec, params);
   return params;

@@ -226,3 +226,114 @@ TEST_F(RouterTest, StaticFilesStayInsideTheWebDirectory) {
 
 }  // namespace
 }  // namespace onechild::api
+
+namespace onechild::api {
+namespace {
+
+// The data manager's JSON API over a store with one uncertain pair: Sam in
+// the GP feed, and a community record of Sam a day out at another address.
+class LinkApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_.file("gp.ndjson"))
+        << R"({"resourceType":"Patient","id":"g1","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],"name":[{"family":"Smith","given":["Sam"]}],"gender":"male","birthDate":"2019-01-31","address":[{"postalCode":"LS2 7XY"}]})"
+        << "\n";
+    std::ofstream(dir_.file("community.ndjson"))
+        << R"({"resourceType":"Patient","id":"m9","name":[{"family":"Smith","given":["Sam"]}],"gender":"male","birthDate":"2019-02-01","address":[{"postalCode":"M1 1AA"}]})"
+        << "\n";
+    auto db = Database::open(dir_.file("x.db"));
+    ASSERT_TRUE(ingest_paths(*db, {dir_.file("gp.ndjson"), dir_.file("community.ndjson")}).ok());
+    auto report = link_unlinked(*db, {ONECHILD_TEST_DATA "/linkage/fixed.toml", false, false});
+    ASSERT_TRUE(report.ok()) << report.error().to_string();
+    ASSERT_EQ(report->review_added, 1);
+    ASSERT_TRUE(add_user(*db, "dm", "Dee", "data-manager", "a long enough password").ok());
+    ASSERT_TRUE(add_user(*db, "hv", "Hana", "health-visitor", "a long enough password").ok());
+  }
+
+  std::string log_in(const std::string& who) {
+    auto r = router_.handle({"POST", "/login", "", "http://localhost", "localhost",
+                             "username=" + who + "&password=a+long+enough+password"});
+    for (const auto& [name, value] : r.headers) {
+      if (name == "Set-Cookie") return value.substr(0, value.find(';'));
+    }
+    ADD_FAILURE() << "no session cookie";
+    return "";
+  }
+  HttpResponse call(const std::string& method, const std::string& target,
+                    const std::string& cookie, const std::string& body = "") {
+    return router_.handle({method, target, cookie, "http://localhost", "localhost", body});
+  }
+  int64_t count(const char* sql) {
+    auto db = Database::open(dir_.file("x.db"));
+    auto stmt = db->prepare(sql);
+    EXPECT_TRUE(*stmt->step());
+    return stmt->column_int64(0);
+  }
+
+  TempDir dir_;
+  ConnectionPool pool_{dir_.file("x.db")};
+  Router router_{pool_, dir_.path().string()};
+};
+
+TEST_F(LinkApiTest, OnlyASignedInDataManagerGetsIn) {
+  EXPECT_EQ(call("GET", "/api/link/review", "").status, 401);
+  const auto hv = call("GET", "/api/link/review", log_in("hv"));
+  EXPECT_EQ(hv.status, 403);
+  EXPECT_EQ(hv.content_type, "application/json");
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'denied'"), 1);
+  EXPECT_EQ(call("GET", "/api/link/review", log_in("dm")).status, 200);
+}
+
+TEST_F(LinkApiTest, ListsTheQueueWithEvidenceAndAuditsIt) {
+  const std::string dm = log_in("dm");
+  const auto r = call("GET", "/api/link/review?status=open&limit=10", dm);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("level":"a day apart")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("original_id":"m9")"), std::string::npos) << r.body;
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'view-review-queue'"), 1);
+  EXPECT_EQ(call("GET", "/api/link/review/1", dm).status, 200);
+  EXPECT_EQ(call("GET", "/api/link/review/99", dm).status, 404);
+  EXPECT_EQ(call("GET", "/api/link/review?limit=0", dm).status, 400);
+  EXPECT_EQ(call("GET", "/api/link/nothing", dm).status, 404);
+}
+
+TEST_F(LinkApiTest, DecidesMergesAndUnmerges) {
+  const std::string dm = log_in("dm");
+  EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm, "not json").status, 400);
+  EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm, R"({"decision":"maybe"})").status,
+            400);
+  // A reason is required.
+  EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm, R"({"decision":"same"})").status,
+            400);
+  auto r = call("POST", "/api/link/review/1/decision", dm,
+                R"({"decision":"same","reason":"same child, confirmed with the GP"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(count("SELECT count(DISTINCT child_id) FROM links"), 1);
+  EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm,
+                 R"({"decision":"same","reason":"again"})")
+                .status,
+            400);  // decided already
+  EXPECT_EQ(count("SELECT count(*) FROM link_decisions WHERE decided_by = 'dm'"), 1);
+
+  // The GP record came from the child merged away: unmerged, it goes back there.
+  const int64_t merged_away = count("SELECT other_child_id FROM child_history WHERE action = 'merged'");
+  const int64_t g1 = count("SELECT id FROM source_persons WHERE original_id = 'g1'");
+  const int64_t kept = count("SELECT child_id FROM child_history WHERE action = 'merged'");
+  r = call("POST", "/api/link/children/" + std::to_string(kept) + "/unmerge", dm,
+           R"({"records":[)" + std::to_string(g1) + R"(],"reason":"two different boys"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"moved_to\":" + std::to_string(merged_away)), std::string::npos) << r.body;
+  EXPECT_EQ(count("SELECT count(DISTINCT child_id) FROM links"), 2);
+  r = call("GET", "/api/link/children/" + std::to_string(kept) + "/history", dm);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find(R"("action":"unmerged")"), std::string::npos) << r.body;
+  r = call("POST", "/api/link/children/" + std::to_string(merged_away) + "/merge", dm,
+           R"({"into":)" + std::to_string(kept) + R"(,"reason":"same after all"})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(count("SELECT count(DISTINCT child_id) FROM links"), 1);
+  EXPECT_EQ(call("POST", "/api/link/children/1/merge", dm, R"({"into":"x","reason":"r"})").status,
+            400);
+}
+
+}  // namespace
+}  // namespace onechild::api

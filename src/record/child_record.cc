@@ -21,13 +21,20 @@ std::optional<std::string> ChildRecord::birth_date() const {
 }
 
 Result<std::optional<int64_t>> find_child_by_nhs_number(Database& db, const NhsNumber& nhs) {
-  auto stmt = db.prepare("SELECT id FROM children WHERE nhs_number = ?1");
-  if (!stmt.ok()) return stmt.error();
-  stmt->bind(1, nhs.digits());
-  auto row = stmt->step();
-  if (!row.ok()) return row.error();
-  if (!*row) return std::optional<int64_t>{};
-  return std::optional<int64_t>{stmt->column_int64(0)};
+  // The child whose records mostly carry the number; failing that, a child
+  // with any record carrying it (a number recorded once, perhaps wrongly).
+  for (const char* sql :
+       {"SELECT id FROM children WHERE nhs_number = ?1 AND merged_into IS NULL ORDER BY id LIMIT 1",
+        "SELECT l.child_id FROM source_persons p JOIN links l ON l.source_person_id = p.id "
+        "WHERE p.nhs_number = ?1 ORDER BY l.child_id LIMIT 1"}) {
+    auto stmt = db.prepare(sql);
+    if (!stmt.ok()) return stmt.error();
+    stmt->bind(1, nhs.digits());
+    auto row = stmt->step();
+    if (!row.ok()) return row.error();
+    if (*row) return std::optional<int64_t>{stmt->column_int64(0)};
+  }
+  return std::optional<int64_t>{};
 }
 
 namespace {
@@ -78,13 +85,19 @@ Status load_events(Database& db, ChildRecord& record) {
 
 Result<ChildRecord> load_child_record(Database& db, int64_t child_id) {
   ChildRecord record;
-  record.child_id = child_id;
-  auto stmt = db.prepare("SELECT nhs_number FROM children WHERE id = ?1");
+  auto stmt = db.prepare("SELECT nhs_number, merged_into FROM children WHERE id = ?1");
   if (!stmt.ok()) return stmt.error();
-  stmt->bind(1, child_id);
-  auto row = stmt->step();
-  if (!row.ok()) return row.error();
-  if (!*row) return Error::not_found("no child with id " + std::to_string(child_id));
+  // A merged child's id leads to the child it was merged into.
+  for (int hops = 0;; ++hops) {
+    stmt->bind(1, child_id);
+    auto row = stmt->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return Error::not_found("no child with id " + std::to_string(child_id));
+    if (stmt->column_is_null(1) || hops > 100) break;
+    child_id = stmt->column_int64(1);
+    stmt->reset();
+  }
+  record.child_id = child_id;
   record.nhs_number = stmt->column_optional_text(0);
   if (Status s = load_identities(db, record); !s.ok()) return s.error();
   if (Status s = load_events(db, record); !s.ok()) return s.error();

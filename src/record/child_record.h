@@ -42,9 +42,10 @@ struct ChildRecord {
   std::optional<std::string> birth_date() const;
 };
 
-// The child whose master index entry carries this NHS number, if any.
+// The child whose records carry this NHS number (mostly, else at all), if any.
 Result<std::optional<int64_t>> find_child_by_nhs_number(Database& db, const NhsNumber& nhs);
 
+// A merged child's id loads the child it was merged into (child_id says which).
 Result<ChildRecord> load_child_record(Database& db, int64_t child_id);
 
 }  // namespace onechild

@@ -115,6 +115,22 @@ TEST_F(LinkTest, LinksOnNhsNumberAndOnDemographicsAlone) {
   EXPECT_EQ(count("SELECT count(*) FROM link_runs"), 1);
 }
 
+TEST_F(LinkTest, FindsAChildByAnyNumberItsRecordsCarry) {
+  link();
+  // Ella's community record carries a mistyped-then-corrected number no
+  // other record has: the child is still found by it.
+  std::ofstream(dir_.file("community.ndjson"))
+      << patient("m4", "9034567893", "Ella", "Brown", "2020-05-05", "female", "LS1 1AA");
+  load({"community.ndjson"});
+  link();
+  auto by_consensus = find_child_by_nhs_number(*db_, *NhsNumber::parse("4010232137"));
+  auto by_one_record = find_child_by_nhs_number(*db_, *NhsNumber::parse("9034567893"));
+  ASSERT_TRUE(by_consensus.ok() && by_one_record.ok());
+  EXPECT_EQ(*by_consensus, child_of("gp", "g4"));
+  EXPECT_EQ(*by_one_record, child_of("gp", "g4"));
+  EXPECT_FALSE(find_child_by_nhs_number(*db_, *NhsNumber::parse("8023456784"))->has_value());
+}
+
 TEST_F(LinkTest, TwinsInOneFeedStayApart) {
   link();
   // C4 agrees with both twins on surname, birth date, sex and postcode; only
@@ -339,6 +355,11 @@ TEST_F(ReviewTest, ASameDecisionMergesAndKeepsHistory) {
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'merge-children'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'link-decision'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM link_review WHERE status = 'open'"), 0);
+  // The merged-away id still opens the record, as the child it joined.
+  auto record = load_child_record(*db_, m9);
+  ASSERT_TRUE(record.ok()) << record.error().to_string();
+  EXPECT_EQ(record->child_id, sam);
+  EXPECT_EQ(record->identities.size(), 3u);
 }
 
 TEST_F(ReviewTest, UnmergeRestoresTheChildAndKeepsThemApart) {

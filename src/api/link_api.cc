@@ -99,8 +99,8 @@ HttpResponse list(const User& user, const std::string& query, Database& db) {
 HttpResponse one(const User& user, int64_t id, Database& db) {
   auto item = get_review(db, id);
   if (!item.ok()) return failure(item.error());
-  if (Status s = record_audit(db, {user.id, "view-review", item->left.child_id,
-                                   "review " + std::to_string(id)});
+  if (Status s = record_audit(
+          db, {user.id, "view-review", item->left.child_id, "review " + std::to_string(id)});
       !s.ok()) {
     return failure(s.error());
   }
@@ -149,8 +149,11 @@ HttpResponse history(const User& user, int64_t child, Database& db) {
   }
   json::array out;
   for (const HistoryEntry& e : *entries) {
-    json::object o{{"at", e.at},         {"action", e.action}, {"actor", e.actor},
-                   {"reason", e.reason}, {"child_id", e.child_id}};
+    json::object o{{"at", e.at},
+                   {"action", e.action},
+                   {"actor", e.actor},
+                   {"reason", e.reason},
+                   {"child_id", e.child_id}};
     o["other_child_id"] = e.other_child_id ? json::value(*e.other_child_id) : json::value(nullptr);
     o["source_person_id"] =
         e.source_person_id ? json::value(*e.source_person_id) : json::value(nullptr);
@@ -161,8 +164,8 @@ HttpResponse history(const User& user, int64_t child, Database& db) {
 
 }  // namespace
 
-HttpResponse link_api(const HttpRequest& request, const std::string& path,
-                      const std::string& query, const std::optional<User>& user, Database& db) {
+HttpResponse link_api(const HttpRequest& request, const std::string& path, const std::string& query,
+                      const std::optional<User>& user, Database& db) {
   if (!user) return error(401, "sign in first");
   if (user->role != kDataManagerRole) {
     (void)record_audit(db, {user->id, "denied", std::nullopt, request.method + " " + path});

@@ -24,7 +24,7 @@ namespace onechild::api {
 inline constexpr const char* kDataManagerRole = "data-manager";
 
 // Handles a request whose path starts /api/link/.
-HttpResponse link_api(const HttpRequest& request, const std::string& path,
-                      const std::string& query, const std::optional<User>& user, Database& db);
+HttpResponse link_api(const HttpRequest& request, const std::string& path, const std::string& query,
+                      const std::optional<User>& user, Database& db);
 
 }  // namespace onechild::api

@@ -7,14 +7,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "access/users.h"
+#include "api/server.h"
 #include "cli/common.h"
 #include "cli/review_commands.h"
-#include "api/server.h"
 #include "core/text.h"
 #include "ingest/ingest.h"
 #include "ingest/quarantine.h"
@@ -184,14 +184,16 @@ int run_link(const Args& a) {
   auto report = link_unlinked(*db, options);
   if (!report.ok()) return fail(report.error());
   const auto n = [](int64_t v) { return static_cast<long long>(v); };
-  std::printf("link: %lld records, %lld new: %lld joined existing children, %lld in %lld new "
-              "children\n",
-              n(report->records), n(report->new_records), n(report->linked_to_existing),
-              n(report->linked_to_new), n(report->new_children));
-  std::printf("  model %s (prior %.3g); auto-link at probability %.4g (weight %.1f), review from "
-              "%.4g (weight %.1f)\n",
-              report->trained ? "trained on these records" : "reused", report->prior,
-              report->auto_link, report->auto_weight, report->review, report->review_weight);
+  std::printf(
+      "link: %lld records, %lld new: %lld joined existing children, %lld in %lld new "
+      "children\n",
+      n(report->records), n(report->new_records), n(report->linked_to_existing),
+      n(report->linked_to_new), n(report->new_children));
+  std::printf(
+      "  model %s (prior %.3g); auto-link at probability %.4g (weight %.1f), review from "
+      "%.4g (weight %.1f)\n",
+      report->trained ? "trained on these records" : "reused", report->prior, report->auto_link,
+      report->auto_weight, report->review, report->review_weight);
   std::printf("  %lld candidate pairs:", n(report->candidate_pairs));
   for (const BlockingCount& b : report->blocking) {
     std::printf(" %s %lld%s;", b.rule.c_str(), n(b.pairs),
@@ -199,10 +201,11 @@ int run_link(const Args& a) {
                     ? (" (" + std::to_string(b.blocks_skipped) + " blocks too large)").c_str()
                     : "");
   }
-  std::printf("\n  %lld pairs auto-linked; refused: %lld one-record-per-feed, %lld by a "
-              "decision, %lld between existing children\n",
-              n(report->auto_pairs), n(report->refused_one_per_feed),
-              n(report->refused_by_decision), n(report->refused_existing));
+  std::printf(
+      "\n  %lld pairs auto-linked; refused: %lld one-record-per-feed, %lld by a "
+      "decision, %lld between existing children\n",
+      n(report->auto_pairs), n(report->refused_one_per_feed), n(report->refused_by_decision),
+      n(report->refused_existing));
   std::printf("  review queue: %lld added, %lld open\n", n(report->review_added),
               n(report->review_open));
   if (report->nhs_numbers_invalid > 0) {

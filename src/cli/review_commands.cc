@@ -119,8 +119,8 @@ int run_history(const ReviewArgs& a) {
     }
     std::printf("  by %s: %s\n", e.actor.c_str(), e.reason.c_str());
   }
-  if (entries->empty()) std::printf("no merges or unmerges for child %lld\n",
-                                    static_cast<long long>(a.child));
+  if (entries->empty())
+    std::printf("no merges or unmerges for child %lld\n", static_cast<long long>(a.child));
   return 0;
 }
 

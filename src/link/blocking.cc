@@ -49,9 +49,7 @@ uint64_t combine(const BlockingRule& rule, const uint64_t* parts) {
 struct Keyed {
   uint64_t key;
   uint32_t record;
-  bool operator<(const Keyed& o) const {
-    return key != o.key ? key < o.key : record < o.record;
-  }
+  bool operator<(const Keyed& o) const { return key != o.key ? key < o.key : record < o.record; }
 };
 
 // Every record's key under a rule. Each part's contribution is worked out
@@ -139,8 +137,7 @@ void for_each_block(const std::vector<Keyed>& keyed, Emit&& emit) {
 uint64_t blocking_key(const RecordSet& records, const BlockingRule& rule, size_t r) {
   std::vector<uint64_t> parts;
   for (const KeyPart& part : rule.parts) {
-    parts.push_back(
-        value_key(records, part, records.value_id(static_cast<size_t>(part.field), r)));
+    parts.push_back(value_key(records, part, records.value_id(static_cast<size_t>(part.field), r)));
   }
   return combine(rule, parts.data());
 }

@@ -19,8 +19,7 @@ uint64_t pair_key(uint32_t a, uint32_t b) {
 // run over a million-record index clusters thousands, not millions.
 class Clusters {
  public:
-  Clusters(const RecordSet& records, const ClusterOptions& options,
-           std::vector<uint32_t> global)
+  Clusters(const RecordSet& records, const ClusterOptions& options, std::vector<uint32_t> global)
       : records_(records),
         options_(options),
         global_(std::move(global)),
@@ -127,8 +126,7 @@ namespace {
 // The records clustering must consider: those in a pair or a decision, and
 // every other record of the children they already belong to (a child's
 // feeds and decisions bind as a whole).
-std::vector<uint32_t> active_records(const RecordSet& records,
-                                     const std::vector<ScoredPair>& pairs,
+std::vector<uint32_t> active_records(const RecordSet& records, const std::vector<ScoredPair>& pairs,
                                      const std::vector<Decision>& decisions) {
   std::vector<bool> active(records.size(), false);
   for (const ScoredPair& p : pairs)
@@ -239,8 +237,8 @@ Clustering cluster(const RecordSet& records, const std::vector<ScoredPair>& glob
     const auto key = std::pair{clusters.global(std::min(x, y)), clusters.global(std::max(x, y))};
     auto [it, added] = best.try_emplace(key, c);
     if (!added && (c.weight > it->second.weight ||
-                   (c.weight == it->second.weight && std::pair{c.a, c.b} <
-                                                         std::pair{it->second.a, it->second.b}))) {
+                   (c.weight == it->second.weight &&
+                    std::pair{c.a, c.b} < std::pair{it->second.a, it->second.b}))) {
       it->second = c;
     }
   }

@@ -48,17 +48,17 @@ struct Clustering {
   std::vector<uint32_t> root;  // per record: the record that represents its cluster
   std::vector<ReviewCandidate> review;
   std::vector<ChildMerge> merges;
-  int64_t auto_pairs = 0;              // pairs at or above the auto-link weight
-  int64_t refused_one_per_feed = 0;    // auto pairs refused: a feed would give one child twice
-  int64_t refused_by_decision = 0;     // auto pairs refused: a person said "different"
-  int64_t refused_existing = 0;        // auto pairs between two existing children (to review)
+  int64_t auto_pairs = 0;            // pairs at or above the auto-link weight
+  int64_t refused_one_per_feed = 0;  // auto pairs refused: a feed would give one child twice
+  int64_t refused_by_decision = 0;   // auto pairs refused: a person said "different"
+  int64_t refused_existing = 0;      // auto pairs between two existing children (to review)
 };
 
 struct ClusterOptions {
   double auto_weight;    // match weight without the prior, the auto-link threshold
   double review_weight;  // the review threshold
-  std::vector<bool> source_repeats_people;  // per RecordSet source
-  bool chain_duplicates = false;            // ModelSpec::chain_duplicates
+  std::vector<bool> source_repeats_people;           // per RecordSet source
+  bool chain_duplicates = false;                     // ModelSpec::chain_duplicates
   std::function<double(uint32_t, uint32_t)> weight;  // any two records' match weight
 };
 

@@ -51,7 +51,8 @@ Result<CsvRecords> load_csv_records(const ModelSpec& spec, const std::vector<std
     const int id_column = spec.id_column.empty() ? -1 : column_of(header->fields, spec.id_column);
     const int truth_column =
         spec.truth_column.empty() ? -1 : column_of(header->fields, spec.truth_column);
-    for (const auto& [name, at] : {std::pair{&spec.id_column, id_column}, {&spec.truth_column, truth_column}}) {
+    for (const auto& [name, at] :
+         {std::pair{&spec.id_column, id_column}, {&spec.truth_column, truth_column}}) {
       if (!name->empty() && at < 0) {
         return Error::invalid_argument("no column '" + *name + "' ([input] names it)").at(path, 1);
       }

@@ -1,8 +1,9 @@
 #include "link/engine.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
-#include <unistd.h>
 
 #include "link/parallel.h"
 
@@ -60,7 +61,8 @@ EngineResult run_engine(const RecordSet& records, const Nicknames& nicknames,
     const Scorer scorer(records, comparer, result.params);
     parallel_chunks(candidates.pairs.size(), [&](size_t begin, size_t end, size_t) {
       for (size_t i = begin; i < end; ++i) {
-        weights[i] = static_cast<float>(scorer.weight(candidates.pairs[i].a, candidates.pairs[i].b));
+        weights[i] =
+            static_cast<float>(scorer.weight(candidates.pairs[i].a, candidates.pairs[i].b));
       }
     });
   }
@@ -80,7 +82,9 @@ EngineResult run_engine(const RecordSet& records, const Nicknames& nicknames,
   stages.say("scored the pairs", result.seconds.score);
 
   start = std::chrono::steady_clock::now();
-  ClusterOptions cluster_options{result.auto_weight, result.review_weight, {},
+  ClusterOptions cluster_options{result.auto_weight,
+                                 result.review_weight,
+                                 {},
                                  spec.chain_duplicates,
                                  [&](uint32_t a, uint32_t b) { return scorer.weight(a, b); }};
   for (const std::string& source : records.sources())

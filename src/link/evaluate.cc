@@ -84,27 +84,27 @@ std::string LinkEvaluation::to_json() const {
   json::object by_relation;
   for (const auto& [relation, n] : persons_falsely_merged_by_relation)
     by_relation[relation] = n;
-  return json::serialize(json::object{
-      {"records", records},
-      {"records_not_loaded", records_not_loaded},
-      {"true_pairs", true_pairs},
-      {"predicted_pairs", predicted_pairs},
-      {"true_positive_pairs", true_positive_pairs},
-      {"precision", precision()},
-      {"recall", recall()},
-      {"f1", f1()},
-      {"persons", persons},
-      {"persons_exactly_clustered", persons_exactly_clustered},
-      {"clusters", clusters},
-      {"purity", purity()},
-      {"false_merge_clusters", false_merge_clusters},
-      {"persons_falsely_merged", persons_falsely_merged},
-      {"persons_falsely_merged_by_relation", by_relation},
-      {"false_split_persons", false_split_persons},
-      {"extra_clusters", extra_clusters},
-      {"review_open", review_open},
-      {"seconds", seconds},
-      {"model", model_json.empty() ? json::value(nullptr) : json::parse(model_json)}});
+  return json::serialize(
+      json::object{{"records", records},
+                   {"records_not_loaded", records_not_loaded},
+                   {"true_pairs", true_pairs},
+                   {"predicted_pairs", predicted_pairs},
+                   {"true_positive_pairs", true_positive_pairs},
+                   {"precision", precision()},
+                   {"recall", recall()},
+                   {"f1", f1()},
+                   {"persons", persons},
+                   {"persons_exactly_clustered", persons_exactly_clustered},
+                   {"clusters", clusters},
+                   {"purity", purity()},
+                   {"false_merge_clusters", false_merge_clusters},
+                   {"persons_falsely_merged", persons_falsely_merged},
+                   {"persons_falsely_merged_by_relation", by_relation},
+                   {"false_split_persons", false_split_persons},
+                   {"extra_clusters", extra_clusters},
+                   {"review_open", review_open},
+                   {"seconds", seconds},
+                   {"model", model_json.empty() ? json::value(nullptr) : json::parse(model_json)}});
 }
 
 LinkEvaluation evaluate_clusters(const std::vector<std::string>& truth,
@@ -229,8 +229,7 @@ Result<LinkEvaluation> evaluate_files(const std::string& model_path,
   const EngineResult result = run_engine(*loaded->records, *nicknames, {});
   std::vector<int64_t> cluster(result.clustering.root.begin(), result.clustering.root.end());
   LinkEvaluation eval = evaluate_clusters(loaded->truth, cluster, {});
-  eval.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  eval.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   eval.review_open = static_cast<int64_t>(result.clustering.review.size());
   eval.model_json = result.params.to_json(*spec);
   return eval;

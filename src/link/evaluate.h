@@ -26,7 +26,7 @@ struct LinkEvaluation {
   int64_t true_pairs = 0, predicted_pairs = 0, true_positive_pairs = 0;
   int64_t persons = 0, persons_exactly_clustered = 0;
   int64_t clusters = 0;
-  int64_t records_in_majority = 0;  // records whose cluster's commonest person is theirs
+  int64_t records_in_majority = 0;   // records whose cluster's commonest person is theirs
   int64_t false_merge_clusters = 0;  // clusters holding more than one person
   int64_t persons_falsely_merged = 0;
   int64_t false_split_persons = 0;  // persons spread over more than one cluster

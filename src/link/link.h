@@ -32,12 +32,12 @@ struct BlockingCount {
 };
 
 struct LinkReport {
-  int64_t records = 0;               // current source records (one per source and original id)
-  int64_t new_records = 0;           // of those, without a child before this run
-  int64_t linked_to_existing = 0;    // new records that joined a child already in the index
-  int64_t linked_to_new = 0;         // new records in a child created by this run
+  int64_t records = 0;             // current source records (one per source and original id)
+  int64_t new_records = 0;         // of those, without a child before this run
+  int64_t linked_to_existing = 0;  // new records that joined a child already in the index
+  int64_t linked_to_new = 0;       // new records in a child created by this run
   int64_t new_children = 0;
-  int64_t versions_linked = 0;       // link rows written (every version of a record is linked)
+  int64_t versions_linked = 0;  // link rows written (every version of a record is linked)
   int64_t review_added = 0, review_open = 0;
   int64_t candidate_pairs = 0, auto_pairs = 0;
   int64_t refused_one_per_feed = 0, refused_by_decision = 0, refused_existing = 0;

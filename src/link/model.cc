@@ -146,7 +146,8 @@ Result<double> Reader::probability(const toml::node& node, const std::string& wh
 }
 
 Status Reader::read_model(const toml::table& t) {
-  if (Status s = only(t, "[model]", {"name", "prior", "nicknames", "max_block_size", "nhs_test_range"});
+  if (Status s =
+          only(t, "[model]", {"name", "prior", "nicknames", "max_block_size", "nhs_test_range"});
       !s.ok())
     return s;
   spec_.name = t["name"].value_or(std::string("unnamed model"));
@@ -217,8 +218,7 @@ Status Reader::read_level(const toml::table& t, Field& field, const std::string&
 
 Status Reader::read_field(const toml::table& t, size_t index) {
   const std::string where = "field " + std::to_string(index + 1);
-  if (Status s =
-          only(t, where, {"name", "kind", "column", "date_format", "levels", "tf_minimum"});
+  if (Status s = only(t, where, {"name", "kind", "column", "date_format", "levels", "tf_minimum"});
       !s.ok())
     return s;
   Field field;
@@ -304,8 +304,8 @@ Status Reader::read_blocking(const toml::table& t, size_t index) {
 
 Status Reader::read_training(const toml::table& t) {
   if (Status s = only(t, "[training]",
-                      {"u_sample_pairs", "rules", "max_pairs", "max_iterations", "tolerance", "seed",
-                       "m_floor"});
+                      {"u_sample_pairs", "rules", "max_pairs", "max_iterations", "tolerance",
+                       "seed", "m_floor"});
       !s.ok())
     return s;
   spec_.u_sample_pairs = t["u_sample_pairs"].value_or(spec_.u_sample_pairs);
@@ -349,7 +349,8 @@ Status Reader::read(const toml::table& root) {
   }
   if (const toml::table* t = root["thresholds"].as_table(); t != nullptr) {
     if (Status s = only(*t, "[thresholds]", {"auto_link", "review"}); !s.ok()) return s;
-    for (auto [key, target] : {std::pair{"auto_link", &spec_.auto_link}, {"review", &spec_.review}}) {
+    for (auto [key, target] :
+         {std::pair{"auto_link", &spec_.auto_link}, {"review", &spec_.review}}) {
       if (const toml::node* n = t->get(key)) {
         auto p = probability(*n, std::string("[thresholds] ") + key);
         if (!p.ok()) return p.error();

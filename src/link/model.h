@@ -37,9 +37,9 @@ enum class Comparator {
 struct Level {
   std::string label;
   Comparator compare = Comparator::kExact;
-  double threshold = 0;  // the comparator's number, where it takes one
-  int with_field = -1;   // kSwapWith: the other field
-  bool tf = false;       // term-frequency adjusted: weight from how common the value is
+  double threshold = 0;        // the comparator's number, where it takes one
+  int with_field = -1;         // kSwapWith: the other field
+  bool tf = false;             // term-frequency adjusted: weight from how common the value is
   std::optional<double> m, u;  // fixed in the model file rather than trained
 };
 
@@ -74,8 +74,8 @@ struct ModelSpec {
   std::vector<BlockingRule> blocking;
   size_t max_block_size = 2000;  // larger blocks are skipped and reported
 
-  double auto_link = 0.99;  // match probability at or above: linked
-  double review = 0.5;      // from here to auto_link: a person decides
+  double auto_link = 0.99;      // match probability at or above: linked
+  double review = 0.5;          // from here to auto_link: a person decides
   std::optional<double> prior;  // probability two random records match; estimated when unset
 
   std::vector<std::string> duplicate_sources;  // glob patterns of feeds known to repeat a person

@@ -67,7 +67,8 @@ void derive(FieldKind kind, Value& v) {
     }
     case FieldKind::kDate:
       if (auto date = parse_iso_date(v.text); date.ok()) {
-        v.day_number = static_cast<int32_t>(std::chrono::sys_days(*date).time_since_epoch().count());
+        v.day_number =
+            static_cast<int32_t>(std::chrono::sys_days(*date).time_since_epoch().count());
         v.year = static_cast<int16_t>(static_cast<int>(date->year()));
         v.month = static_cast<uint8_t>(static_cast<unsigned>(date->month()));
         v.day = static_cast<uint8_t>(static_cast<unsigned>(date->day()));
@@ -278,7 +279,8 @@ std::string RecordSet::encode_dictionary(size_t field) const {
   put(out, static_cast<uint32_t>(col.values.size() - 1));
   for (size_t id = 1; id < col.values.size(); ++id) {
     const Value& v = col.values[id];
-    put(out, static_cast<uint8_t>((v.valid ? kValidFlag : 0) | (v.test_range ? kTestRangeFlag : 0)));
+    put(out,
+        static_cast<uint8_t>((v.valid ? kValidFlag : 0) | (v.test_range ? kTestRangeFlag : 0)));
     put(out, static_cast<uint16_t>(std::min<size_t>(v.text.size(), 65535)));
     out.append(v.text, 0, std::min<size_t>(v.text.size(), 65535));
   }

@@ -22,8 +22,8 @@ namespace onechild::linkage {
 
 // One distinct normalised value of a field, with what comparisons need.
 struct Value {
-  std::string text;      // normalised: folded name, ISO date, "LS1 4AP", "M", digits
-  std::string phonetic;  // names: NYSIIS of the name without spaces
+  std::string text;            // normalised: folded name, ISO date, "LS1 4AP", "M", digits
+  std::string phonetic;        // names: NYSIIS of the name without spaces
   bool several_parts = false;  // names: more than one part ("smith jones")
   // Postcodes: the sector ("LS1 4"), district ("LS1") and area ("LS") are
   // prefixes of the text; empty when it is not a UK postcode.
@@ -34,12 +34,12 @@ struct Value {
   // Hashes of phonetic, sector and district (0 when empty), computed once:
   // blocking keys every record on them in every run.
   uint64_t phonetic_hash = 0, sector_hash = 0, district_hash = 0;
-  int32_t day_number = 0;              // dates: days since 1970-01-01
+  int32_t day_number = 0;  // dates: days since 1970-01-01
   int16_t year = 0;
   uint8_t month = 0, day = 0;
   bool valid = true;        // NHS numbers: passes the check
   bool test_range = false;  // NHS numbers: in the 999 range reserved for testing
-  uint32_t count = 0;  // records holding it
+  uint32_t count = 0;       // records holding it
 };
 
 constexpr uint32_t kNull = 0;  // value id of a missing value
@@ -111,8 +111,8 @@ class RecordSet {
   struct Column {
     std::vector<uint32_t> ids;
     std::vector<Value> values{Value{}};  // id 0 is the null value
-    Index by_raw;   // as received -> id
-    Index by_text;  // normalised -> id; built on first need after decode()
+    Index by_raw;                        // as received -> id
+    Index by_text;                       // normalised -> id; built on first need after decode()
     uint32_t present = 0;
     bool changed = true;  // values added since decode()
   };

@@ -88,8 +88,7 @@ struct RecordKey {
 };
 
 Result<RecordKey> record_of(Database& db, int64_t source_person_id) {
-  auto stmt =
-      db.prepare("SELECT source_system_id, original_id FROM source_persons WHERE id = ?1");
+  auto stmt = db.prepare("SELECT source_system_id, original_id FROM source_persons WHERE id = ?1");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, source_person_id);
   auto row = stmt->step();
@@ -232,8 +231,9 @@ std::string ReviewItem::to_json() const {
 }
 
 Result<std::vector<ReviewItem>> list_review(Database& db, const ReviewQuery& query) {
-  auto stmt = db.prepare(std::string(kReviewColumns) +
-                         "WHERE status = ?1 ORDER BY match_probability DESC, id LIMIT ?2 OFFSET ?3");
+  auto stmt =
+      db.prepare(std::string(kReviewColumns) +
+                 "WHERE status = ?1 ORDER BY match_probability DESC, id LIMIT ?2 OFFSET ?3");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, query.status).bind(2, query.limit).bind(3, query.offset);
   std::vector<ReviewItem> items;
@@ -277,7 +277,8 @@ Status decide_review(Database& db, int64_t review_id, LinkDecision decision, con
   if (!left.ok()) return left.error();
   if (!right.ok()) return right.error();
   if (Status s = add_decision(db, *left, *right, decision, actor, review_id); !s.ok()) return s;
-  auto close = db.prepare("UPDATE link_review SET status = 'decided', closed_at = ?1 WHERE id = ?2");
+  auto close =
+      db.prepare("UPDATE link_review SET status = 'decided', closed_at = ?1 WHERE id = ?2");
   if (!close.ok()) return close.error();
   close->bind(1, timestamp_now()).bind(2, review_id);
   if (Status s = close->run(); !s.ok()) return s;
@@ -287,11 +288,12 @@ Status decide_review(Database& db, int64_t review_id, LinkDecision decision, con
       return s;
     }
   }
-  if (Status s = audit(db, actor, "link-decision", a != 0 ? a : b,
-                       json::object{{"review", review_id},
-                                    {"decision", decision == LinkDecision::kSame ? "same" : "different"},
-                                    {"left_child", a},
-                                    {"right_child", b}});
+  if (Status s =
+          audit(db, actor, "link-decision", a != 0 ? a : b,
+                json::object{{"review", review_id},
+                             {"decision", decision == LinkDecision::kSame ? "same" : "different"},
+                             {"left_child", a},
+                             {"right_child", b}});
       !s.ok()) {
     return s;
   }
@@ -398,8 +400,12 @@ Result<int64_t> unmerge_records(Database& db, int64_t child, const std::vector<i
   if (!history.ok()) return history.error();
   for (int64_t id : moved) {
     relink->bind(1, *target).bind(2, child).bind(3, id);
-    history->bind(1, now).bind(2, child).bind(3, *target).bind(4, id).bind(5, actor.name).bind(
-        6, actor.reason);
+    history->bind(1, now)
+        .bind(2, child)
+        .bind(3, *target)
+        .bind(4, id)
+        .bind(5, actor.name)
+        .bind(6, actor.reason);
     for (Statement* stmt : {&*relink, &*history}) {
       if (Status s = run_once(*stmt); !s.ok()) return s.error();
     }
@@ -441,8 +447,8 @@ Result<std::vector<HistoryEntry>> child_history(Database& db, int64_t child) {
   stmt->bind(1, child);
   std::vector<HistoryEntry> out;
   Status s = stmt->each_row([&](Statement& row) {
-    HistoryEntry e{row.column_text(0), row.column_text(1), row.column_text(2), row.column_text(3),
-                   row.column_int64(4), std::nullopt, std::nullopt};
+    HistoryEntry e{row.column_text(0),  row.column_text(1), row.column_text(2), row.column_text(3),
+                   row.column_int64(4), std::nullopt,       std::nullopt};
     if (!row.column_is_null(5)) e.other_child_id = row.column_int64(5);
     if (!row.column_is_null(6)) e.source_person_id = row.column_int64(6);
     out.push_back(std::move(e));

@@ -57,8 +57,8 @@ class Scorer {
 
   const RecordSet& records_;
   const Comparer& comparer_;
-  std::vector<std::vector<double>> weights_;  // [field][code]
-  std::vector<int> tf_level_;                 // [field]: the tf level code, or -1
+  std::vector<std::vector<double>> weights_;   // [field][code]
+  std::vector<int> tf_level_;                  // [field]: the tf level code, or -1
   std::vector<std::vector<float>> tf_weight_;  // [field][value id]
   double prior_weight_;
 };

@@ -16,7 +16,7 @@ namespace json = boost::json;
 // The source_persons columns a model may compare, in the order the load
 // query selects them. The query is fixed text: a model file chooses among
 // these, it never adds SQL.
-constexpr std::string_view kColumns[] = {"nhs_number", "given_name", "family_name", "birth_date",
+constexpr std::string_view kColumns[] = {"nhs_number", "given_name", "family_name",    "birth_date",
                                          "sex",        "postcode",   "ethnic_category"};
 constexpr int kFirstFieldColumn = 4;
 
@@ -333,8 +333,8 @@ Status StoreRecords::resolve_decisions() {
 
 Result<int64_t> StoreRecords::model_id(const EngineResult& result, const LinkReport& report) {
   if (!result.trained) {
-    auto find = db_->prepare(
-        "SELECT id FROM link_models WHERE model_hash = ?1 ORDER BY id DESC LIMIT 1");
+    auto find =
+        db_->prepare("SELECT id FROM link_models WHERE model_hash = ?1 ORDER BY id DESC LIMIT 1");
     if (!find.ok()) return find.error();
     find->bind(1, spec_->text_hash);
     auto row = find->step();
@@ -422,13 +422,13 @@ Status StoreRecords::assign_children(const EngineResult& result, int64_t run_id,
 
   auto create = db_->prepare("INSERT INTO children (nhs_number, created_at) VALUES (?1, ?2)");
   auto renumber = db_->prepare(
-      "UPDATE children SET nhs_number = ?1, updated_at = ?2 WHERE id = ?3 AND nhs_number IS NOT ?1");
+      "UPDATE children SET nhs_number = ?1, updated_at = ?2 WHERE id = ?3 AND nhs_number IS NOT "
+      "?1");
   auto link = db_->prepare(
       "INSERT INTO links (source_person_id, child_id, method, match_probability, run_id, "
       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   auto move_links = db_->prepare("UPDATE links SET child_id = ?1 WHERE child_id = ?2");
-  auto retire = db_->prepare(
-      "UPDATE children SET merged_into = ?1, updated_at = ?2 WHERE id = ?3");
+  auto retire = db_->prepare("UPDATE children SET merged_into = ?1, updated_at = ?2 WHERE id = ?3");
   auto history = db_->prepare(
       "INSERT INTO child_history (at, action, child_id, other_child_id, actor, reason, run_id) "
       "VALUES (?1, 'merged', ?2, ?3, 'linkage run', 'a person decided the records are the same "
@@ -569,14 +569,16 @@ Status StoreRecords::write(const EngineResult& result, const Nicknames& nickname
   report.prior = result.params.prior;
   report.auto_link = spec_->auto_link;
   report.review = spec_->review;
-  report.auto_weight = result.auto_weight + std::log2(result.params.prior / (1 - result.params.prior));
+  report.auto_weight =
+      result.auto_weight + std::log2(result.params.prior / (1 - result.params.prior));
   report.review_weight =
       result.review_weight + std::log2(result.params.prior / (1 - result.params.prior));
 
   auto model = model_id(result, report);
   if (!model.ok()) return model.error();
   auto insert_run = db_->prepare(
-      "INSERT INTO link_runs (started_at, finished_at, model_id, report) VALUES (?1, ?1, ?2, '{}')");
+      "INSERT INTO link_runs (started_at, finished_at, model_id, report) VALUES (?1, ?1, ?2, "
+      "'{}')");
   if (!insert_run.ok()) return insert_run.error();
   insert_run->bind(1, started).bind(2, *model);
   if (Status s = insert_run->run(); !s.ok()) return s;
@@ -592,7 +594,6 @@ Status StoreRecords::write(const EngineResult& result, const Nicknames& nickname
   finish->bind(1, timestamp_now()).bind(2, report.to_json()).bind(3, run_id);
   return finish->run();
 }
-
 
 Status StoreRecords::write_snapshot() {
   RecordSet& records = *records_;
@@ -625,8 +626,8 @@ Status StoreRecords::write_snapshot() {
   if (auto row = history->step(); row.ok() && *row) max_history_ = history->column_int64(0);
   // The header last: it names how many chunks make a whole snapshot.
   return save("header", std::string(kSnapshotMagic) + "\n" + spec_->text_hash + "\n" +
-                            std::to_string(max_id_) + "\n" + std::to_string(max_history_) +
-                            "\n" + std::to_string(records.chunk_count()));
+                            std::to_string(max_id_) + "\n" + std::to_string(max_history_) + "\n" +
+                            std::to_string(records.chunk_count()));
 }
 
 }  // namespace onechild::linkage

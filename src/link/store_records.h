@@ -51,8 +51,8 @@ class StoreRecords {
   const ModelSpec* spec_;
   std::unique_ptr<RecordSet> records_;
   bool from_snapshot_ = false;
-  int64_t max_id_ = 0;       // the newest source_persons id the records reflect
-  int64_t max_history_ = 0;  // the newest child_history id they reflect
+  int64_t max_id_ = 0;                          // the newest source_persons id the records reflect
+  int64_t max_history_ = 0;                     // the newest child_history id they reflect
   std::vector<std::vector<int64_t>> unlinked_;  // per record: version ids needing a link
   std::vector<int64_t> child_before_;           // per record, as loaded
   std::vector<Decision> decisions_;

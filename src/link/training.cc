@@ -44,8 +44,8 @@ double exact_by_chance(const RecordSet& records, size_t field) {
   return same / (n * (n - 1));
 }
 
-void estimate_u(const RecordSet& records, const Comparer& comparer, int64_t samples,
-                uint64_t seed, Parameters& params) {
+void estimate_u(const RecordSet& records, const Comparer& comparer, int64_t samples, uint64_t seed,
+                Parameters& params) {
   const ModelSpec& spec = records.spec();
   const size_t n = records.size();
   const size_t workers = worker_count();

@@ -220,8 +220,9 @@ std::string Statement::column_text(int col) const {
 
 std::string_view Statement::column_view(int col) const {
   // A blob is read as a blob (no conversion); anything else as UTF-8 text.
-  const void* data = sqlite3_column_type(stmt_, col) == SQLITE_BLOB ? sqlite3_column_blob(stmt_, col)
-                                                                    : sqlite3_column_text(stmt_, col);
+  const void* data = sqlite3_column_type(stmt_, col) == SQLITE_BLOB
+                         ? sqlite3_column_blob(stmt_, col)
+                         : sqlite3_column_text(stmt_, col);
   if (data == nullptr) return {};
   return {static_cast<const char*>(data), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }

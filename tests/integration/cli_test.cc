@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <tuple>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "core/csv.h"
 #include "store/database.h"
@@ -148,7 +148,8 @@ TEST(Cli, SynthIngestLinkEvaluateChain) {
   EXPECT_LT(figures["review_open"].as_int64(), 20);
 
   // A second run with nothing new links nothing and keeps every child.
-  auto again_link = onechild(dir, "link --db '" + db + "' --report '" + dir.file("link2.json") + "'");
+  auto again_link =
+      onechild(dir, "link --db '" + db + "' --report '" + dir.file("link2.json") + "'");
   ASSERT_EQ(again_link.status, 0) << again_link.err;
   auto second = read_json(dir.file("link2.json"));
   EXPECT_FALSE(second["trained"].as_bool());
@@ -378,14 +379,13 @@ TEST(Cli, QuarantineExportOfMixedHeadersIsRefusedAndWritesNothing) {
             "episode_id,local_id,category,start_date,end_date\nE1,P1,Child in need,2019-13-01,\n");
 }
 
-
 // The public linkage data sets through the real CLI, with the documented
 // models: FEBRL data set 1 (deduplication) and fake_1000.
 TEST(Cli, LinksThePublicDataSetsWithTheirModels) {
   TempDir dir;
   const std::string bench = ONECHILD_TEST_DATA "/../../bench/linkage/";
-  for (const auto& [model, file, f1] :
-       {std::tuple{"febrl.toml", "febrl_dataset1.csv", 0.99}, {"fake_1000.toml", "fake_1000.csv", 0.9}}) {
+  for (const auto& [model, file, f1] : {std::tuple{"febrl.toml", "febrl_dataset1.csv", 0.99},
+                                        {"fake_1000.toml", "fake_1000.csv", 0.9}}) {
     auto r = onechild(dir, std::string("link evaluate --model '") + bench + model + "' '" +
                                ONECHILD_TEST_DATA "/linkage/" + file + "' --report '" +
                                dir.file("eval.json") + "'");
@@ -397,8 +397,8 @@ TEST(Cli, LinksThePublicDataSetsWithTheirModels) {
   }
   // A file the model does not fit: one clear line naming it.
   std::ofstream(dir.file("other.csv")) << "a,b\n1,2\n";
-  auto bad = onechild(dir, "link evaluate --model '" + bench + "febrl.toml' '" +
-                               dir.file("other.csv") + "'");
+  auto bad = onechild(
+      dir, "link evaluate --model '" + bench + "febrl.toml' '" + dir.file("other.csv") + "'");
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.err.find("other.csv"), std::string::npos) << bad.err;
   EXPECT_EQ(onechild(dir, "link evaluate --model '" + bench + "febrl.toml'").status, 1);
@@ -433,7 +433,8 @@ TEST(Cli, ReviewDecideMergeAndUnmerge) {
   // No reason, or both answers: refused with one line.
   auto no_reason = onechild(dir, "link review decide --db '" + db + "' --id 1 --different");
   EXPECT_EQ(no_reason.status, 1);
-  auto both = onechild(dir, "link review decide --db '" + db + "' --id 1 --same --different "
+  auto both = onechild(dir, "link review decide --db '" + db +
+                                "' --id 1 --same --different "
                                 "--reason x");
   EXPECT_EQ(both.status, 1);
   auto decide = onechild(dir, "link review decide --db '" + db +
@@ -455,8 +456,7 @@ TEST(Cli, ReviewDecideMergeAndUnmerge) {
                                    " --records " + std::to_string(moved_record) +
                                    " --reason 'two different boys'");
   ASSERT_EQ(unmerge.status, 0) << unmerge.err;
-  EXPECT_NE(unmerge.out.find("to child " + std::to_string(away)), std::string::npos)
-      << unmerge.out;
+  EXPECT_NE(unmerge.out.find("to child " + std::to_string(away)), std::string::npos) << unmerge.out;
   EXPECT_EQ(query_int(db, "SELECT count(DISTINCT child_id) FROM links"), 2);
   auto history = onechild(dir, "link history --db '" + db + "' --child " + std::to_string(kept));
   EXPECT_NE(history.out.find("unmerged"), std::string::npos) << history.out;
@@ -464,8 +464,9 @@ TEST(Cli, ReviewDecideMergeAndUnmerge) {
                                  " --into " + std::to_string(kept) + " --reason 'same after all'");
   ASSERT_EQ(merge.status, 0) << merge.err;
   EXPECT_EQ(query_int(db, "SELECT count(DISTINCT child_id) FROM links"), 1);
-  EXPECT_GT(query_int(db, "SELECT count(*) FROM audit_log WHERE action IN ('link-decision', "
-                          "'merge-children', 'unmerge-child')"),
+  EXPECT_GT(query_int(db,
+                      "SELECT count(*) FROM audit_log WHERE action IN ('link-decision', "
+                      "'merge-children', 'unmerge-child')"),
             2);
   EXPECT_GT(g1, 0);
   auto bad_child = onechild(dir, "link merge --db '" + db + "' --child 999 --into 1 --reason x");

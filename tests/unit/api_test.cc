@@ -259,8 +259,8 @@ class LinkApiTest : public ::testing::Test {
     ADD_FAILURE() << "no session cookie";
     return "";
   }
-  HttpResponse call(const std::string& method, const std::string& target,
-                    const std::string& cookie, const std::string& body = "") {
+  HttpResponse call(const std::string& method, const std::string& target, const std::string& cookie,
+                    const std::string& body = "") {
     return router_.handle({method, target, cookie, "http://localhost", "localhost", body});
   }
   int64_t count(const char* sql) {
@@ -300,29 +300,29 @@ TEST_F(LinkApiTest, ListsTheQueueWithEvidenceAndAuditsIt) {
 TEST_F(LinkApiTest, DecidesMergesAndUnmerges) {
   const std::string dm = log_in("dm");
   EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm, "not json").status, 400);
-  EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm, R"({"decision":"maybe"})").status,
-            400);
+  EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm, R"({"decision":"maybe"})").status, 400);
   // A reason is required.
-  EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm, R"({"decision":"same"})").status,
-            400);
+  EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm, R"({"decision":"same"})").status, 400);
   auto r = call("POST", "/api/link/review/1/decision", dm,
                 R"({"decision":"same","reason":"same child, confirmed with the GP"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(count("SELECT count(DISTINCT child_id) FROM links"), 1);
-  EXPECT_EQ(call("POST", "/api/link/review/1/decision", dm,
-                 R"({"decision":"same","reason":"again"})")
-                .status,
-            400);  // decided already
+  EXPECT_EQ(
+      call("POST", "/api/link/review/1/decision", dm, R"({"decision":"same","reason":"again"})")
+          .status,
+      400);  // decided already
   EXPECT_EQ(count("SELECT count(*) FROM link_decisions WHERE decided_by = 'dm'"), 1);
 
   // The GP record came from the child merged away: unmerged, it goes back there.
-  const int64_t merged_away = count("SELECT other_child_id FROM child_history WHERE action = 'merged'");
+  const int64_t merged_away =
+      count("SELECT other_child_id FROM child_history WHERE action = 'merged'");
   const int64_t g1 = count("SELECT id FROM source_persons WHERE original_id = 'g1'");
   const int64_t kept = count("SELECT child_id FROM child_history WHERE action = 'merged'");
   r = call("POST", "/api/link/children/" + std::to_string(kept) + "/unmerge", dm,
            R"({"records":[)" + std::to_string(g1) + R"(],"reason":"two different boys"})");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_NE(r.body.find("\"moved_to\":" + std::to_string(merged_away)), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"moved_to\":" + std::to_string(merged_away)), std::string::npos)
+      << r.body;
   EXPECT_EQ(count("SELECT count(DISTINCT child_id) FROM links"), 2);
   r = call("GET", "/api/link/children/" + std::to_string(kept) + "/history", dm);
   ASSERT_EQ(r.status, 200);

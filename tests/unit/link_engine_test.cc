@@ -423,13 +423,13 @@ TEST(ModelParse, RejectsWithOnALevelThatIsNotASwap) {
 }
 
 TEST(ModelParse, RejectsAFractionOfAnEditOrADay) {
-  const std::string error = parse_error(
-      name_model("{ compare = \"damerau_levenshtein\", threshold = 1.5 }"));
+  const std::string error =
+      parse_error(name_model("{ compare = \"damerau_levenshtein\", threshold = 1.5 }"));
   EXPECT_NE(error.find("whole-number threshold"), std::string::npos) << error;
   // Jaro-Winkler's threshold is a fraction by nature.
-  EXPECT_TRUE(ModelSpec::parse(name_model("{ compare = \"jaro_winkler\", threshold = 0.9 }"),
-                               "test.toml")
-                  .ok());
+  EXPECT_TRUE(
+      ModelSpec::parse(name_model("{ compare = \"jaro_winkler\", threshold = 0.9 }"), "test.toml")
+          .ok());
 }
 
 TEST(ModelParse, RejectsABlockingKeyNoRecordCanHave) {

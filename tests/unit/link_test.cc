@@ -26,8 +26,7 @@ std::string patient(const std::string& id, const std::string& nhs, const std::st
                     const std::string& postcode) {
   std::string p = R"({"resourceType":"Patient","id":")" + id + "\"";
   if (!nhs.empty()) {
-    p += R"(,"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":")" + nhs +
-         "\"}]";
+    p += R"(,"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":")" + nhs + "\"}]";
   }
   p += R"(,"name":[{"family":")" + family + R"(","given":[")" + given + "\"]}]";
   p += R"(,"gender":")" + gender + R"(","birthDate":")" + birth + "\"";
@@ -225,8 +224,9 @@ TEST_F(LinkTest, TheSnapshotGivesTheSameLinksAsTheStore) {
   EXPECT_EQ(from_store->new_records, 3);
   EXPECT_EQ(from_snapshot.linked_to_existing, from_store->linked_to_existing);
   EXPECT_EQ(from_snapshot.versions_linked, from_store->versions_linked);
-  const std::string links = "SELECT group_concat(source_person_id || ':' || child_id || ':' || "
-                            "method, ',') FROM (SELECT * FROM links ORDER BY source_person_id)";
+  const std::string links =
+      "SELECT group_concat(source_person_id || ':' || child_id || ':' || "
+      "method, ',') FROM (SELECT * FROM links ORDER BY source_person_id)";
   auto a = db_->prepare(links);
   auto b = copy->prepare(links);
   ASSERT_TRUE(*a->step());
@@ -399,7 +399,8 @@ TEST_F(ReviewTest, RunsFollowMergesAndUnmergesMadeBetweenThem) {
   EXPECT_EQ(report.refused_existing, 0);
   EXPECT_EQ(child_of("acute", "x1"), sam);
 
-  ASSERT_TRUE(unmerge_records(*db_, sam, {source_person("m9"), source_person("x1")}, manager()).ok());
+  ASSERT_TRUE(
+      unmerge_records(*db_, sam, {source_person("m9"), source_person("x1")}, manager()).ok());
   std::ofstream(dir_.file("acute.ndjson"))
       << patient("x2", "", "Sam", "Smith", "2019-02-01", "male", "M1 1AA");
   load({"acute.ndjson"});

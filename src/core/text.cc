@@ -27,30 +27,40 @@ void append_utf8(std::string& out, uint32_t cp) {
 
 // Length of the valid UTF-8 sequence starting at text[i], or 0 if invalid.
 size_t sequence_length(std::string_view text, size_t i) {
+  size_t end = i;
+  return next_utf8(text, end) ? end - i : 0;
+}
+
+}  // namespace
+
+std::optional<char32_t> next_utf8(std::string_view text, size_t& i) {
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
   size_t n = 0;
-  uint32_t min = 0, cp = 0;
+  char32_t min = 0, cp = 0;
   if ((b0 & 0xE0) == 0xC0) {
     n = 2, min = 0x80, cp = b0 & 0x1F;
   } else if ((b0 & 0xF0) == 0xE0) {
     n = 3, min = 0x800, cp = b0 & 0x0F;
   } else if ((b0 & 0xF8) == 0xF0) {
     n = 4, min = 0x10000, cp = b0 & 0x07;
-  } else {
-    return 0;
   }
-  if (i + n > text.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  bool valid = n != 0 && i + n <= text.size();
+  for (size_t k = 1; valid && k < n; ++k) {
+    valid = (byte(i + k) & 0xC0) == 0x80;
     cp = (cp << 6) | (byte(i + k) & 0x3F);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
+  if (!valid || cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++i;
+    return std::nullopt;
+  }
+  i += n;
+  return cp;
 }
-
-}  // namespace
 
 std::optional<Encoding> parse_encoding(std::string_view name) {
   if (name == "utf-8" || name == "utf8") return Encoding::kUtf8;

@@ -19,6 +19,12 @@ enum class Encoding {
 // Parses "utf-8", "windows-1252" (or "cp1252") and "auto".
 std::optional<Encoding> parse_encoding(std::string_view name);
 
+// Decodes the code point at text[i] (i < text.size()) and advances i past
+// it. An invalid sequence (bad lead byte, truncated, overlong, a surrogate,
+// above U+10FFFF) advances one byte and gives nullopt, so decoding resumes
+// at the next byte.
+std::optional<char32_t> next_utf8(std::string_view text, size_t& i);
+
 // The byte offset of the first invalid UTF-8 sequence (overlong forms,
 // surrogates and code points above U+10FFFF are invalid), or npos.
 size_t invalid_utf8_at(std::string_view text);

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/nhs_number.h"
+#include "core/text.h"
 
 namespace onechild::linkage {
 namespace {
@@ -46,45 +47,10 @@ constexpr std::string_view kLatinAdditional =
 static_assert(kLatin.size() == 0x0260 - kLatinFirst);
 static_assert(kLatinAdditional.size() == 0x1F00 - kLatinAdditionalFirst);
 
-// Decodes the code point at text[i] and advances i past it. An invalid byte (bad lead byte,
-// truncated or overlong sequence, surrogate, above U+10FFFF) is skipped on its own, so decoding
-// picks up again at the next byte, and gives kInvalidByte.
+// The code point at text[i], i advanced past it; kInvalidByte for a byte
+// that does not start valid UTF-8 (skipped on its own).
 char32_t next_code_point(std::string_view text, size_t& i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  size_t length = 0;
-  char32_t min = 0, cp = 0;
-  if (lead < 0x80) {
-    ++i;
-    return lead;
-  } else if ((lead & 0xE0) == 0xC0) {
-    length = 2, min = 0x80, cp = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, min = 0x800, cp = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, min = 0x10000, cp = lead & 0x07;
-  } else {
-    ++i;
-    return kInvalidByte;
-  }
-  if (text.size() - i < length) {
-    ++i;
-    return kInvalidByte;
-  }
-  for (size_t k = 1; k < length; ++k) {
-    const unsigned char next = byte(i + k);
-    if ((next & 0xC0) != 0x80) {
-      ++i;
-      return kInvalidByte;
-    }
-    cp = (cp << 6) | (next & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++i;
-    return kInvalidByte;
-  }
-  i += length;
-  return cp;
+  return next_utf8(text, i).value_or(kInvalidByte);
 }
 
 // Letters that fold to two ASCII letters, marked '*' in the tables.

@@ -116,6 +116,7 @@ class Reader {
     return true;
   }
   bool done() const { return data_.empty(); }
+  size_t left() const { return data_.size(); }
 
  private:
   std::string_view data_;
@@ -311,21 +312,26 @@ std::unique_ptr<RecordSet> RecordSet::decode(const ModelSpec& spec, std::string_
   if (dictionaries.size() != spec.fields.size()) return nullptr;
   Reader s(sources);
   uint32_t n = 0;
-  if (!s.get(n)) return nullptr;
+  // Counts are checked against the bytes that follow before anything is
+  // sized by them: a damaged count must not become a huge allocation.
+  if (!s.get(n) || n > s.left() / 2) return nullptr;
   for (uint32_t i = 0; i < n; ++i) {
     std::string name;
     if (!s.text(name)) return nullptr;
     set->source_names_.push_back(std::move(name));
   }
+  if (!s.done()) return nullptr;
   for (size_t f = 0; f < dictionaries.size(); ++f) {
     Reader d(dictionaries[f]);
     Column& col = set->columns_[f];
-    if (!d.get(n)) return nullptr;
+    if (!d.get(n) || n > d.left() / 3) return nullptr;  // a flags byte and a length each
     col.values.reserve(n + 1);
     for (uint32_t i = 0; i < n; ++i) {
       Value v;
       uint8_t flags = 0;
-      if (!d.get(flags) || !d.text(v.text)) return nullptr;
+      if (!d.get(flags) || (flags & ~(kValidFlag | kTestRangeFlag)) != 0 || !d.text(v.text)) {
+        return nullptr;  // damaged: unknown flags are not guessed at
+      }
       v.valid = (flags & kValidFlag) != 0;
       v.test_range = (flags & kTestRangeFlag) != 0;
       derive(spec.fields[f].kind, v);

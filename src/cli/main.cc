@@ -313,8 +313,13 @@ int run_demo(const Args& a) {
   const std::string password = generate_password();
   auto user = add_user(*db, "demo", "Demo Health Visitor", "health-visitor", password);
   if (!user.ok()) return fail(user.error());
+  // A data manager too, for the linkage review queue (/api/link/review).
+  auto manager = add_user(*db, "datamanager", "Demo Data Manager", "data-manager", password);
+  if (!manager.ok()) return fail(manager.error());
   return serve_until_stopped({db_path, a.host, a.port, a.web_dir},
-                             "Demo login: username 'demo', password '" + password + "'");
+                             "Demo login: username 'demo' (health visitor) or 'datamanager' "
+                             "(data manager: /api/link/review), password '" +
+                                 password + "'");
 }
 
 }  // namespace

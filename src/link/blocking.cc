@@ -198,7 +198,8 @@ std::vector<Pair> block_for_training(const RecordSet& records, const BlockingRul
   });
   // Bernoulli sampling keeps each pair with the same chance, so the sample
   // has the blocks' mix of matches and non-matches.
-  const double keep = total <= max_pairs ? 1.0 : static_cast<double>(max_pairs) / total;
+  const double keep =
+      total <= max_pairs ? 1.0 : static_cast<double>(max_pairs) / static_cast<double>(total);
   SplitMix64 rng(seed);
   std::vector<Pair> pairs;
   for_each_block(keyed, [&](size_t i, size_t j) {

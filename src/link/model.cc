@@ -116,7 +116,8 @@ class Reader {
   Error error(const std::string& where, const std::string& what) const {
     return Error::invalid_argument(spec_.origin + ": " + where + ": " + what);
   }
-  Status only(const toml::table& t, const std::string& where, std::set<std::string_view> keys);
+  Status only(const toml::table& t, const std::string& where,
+              const std::set<std::string_view>& keys);
   Status read_model(const toml::table& t);
   Status read_field(const toml::table& t, size_t index);
   Status read_level(const toml::table& t, Field& field, const std::string& where);
@@ -130,7 +131,7 @@ class Reader {
 };
 
 Status Reader::only(const toml::table& t, const std::string& where,
-                    std::set<std::string_view> keys) {
+                    const std::set<std::string_view>& keys) {
   for (const auto& [key, value] : t) {
     if (!keys.contains(key.str())) {
       return error(where, "unknown setting '" + std::string(key.str()) + "'");

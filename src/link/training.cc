@@ -26,7 +26,8 @@ void normalise_row(std::vector<double>& row, double floor) {
   for (size_t code = 1; code < row.size(); ++code)
     total += row[code];
   for (size_t code = 1; code < row.size(); ++code) {
-    row[code] = total > 0 ? std::max(row[code] / total, floor) : 1.0 / (row.size() - 1);
+    row[code] =
+        total > 0 ? std::max(row[code] / total, floor) : 1.0 / static_cast<double>(row.size() - 1);
   }
 }
 
@@ -277,6 +278,7 @@ double estimate_prior(const std::vector<float>& weights, double total_pairs, dou
   for (float w : weights)
     bins[std::llround(w * 64.0)] += 1;
   std::vector<std::pair<double, double>> histogram;
+  histogram.reserve(bins.size());
   for (const auto& [bin, n] : bins)
     histogram.emplace_back(static_cast<double>(bin) / 64.0, n);
   std::sort(histogram.begin(), histogram.end());

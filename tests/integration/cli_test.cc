@@ -206,6 +206,13 @@ TEST(Cli, DemoLoadsEveryFeed) {
   EXPECT_NE(text.find("acute.ecds.csv (csv, mapping acute.ecds"), std::string::npos) << text;
   EXPECT_NE(text.find("0 updated, 0 unchanged"), std::string::npos) << text;
   EXPECT_GT(query_int(dir.file("d/demo.db"), "SELECT count(*) FROM children"), 100);
+  // Linked probabilistically: most children's records under one id.
+  EXPECT_LT(query_int(dir.file("d/demo.db"), "SELECT count(*) FROM children"),
+            query_int(dir.file("d/demo.db"), "SELECT count(*) FROM links") / 2);
+  EXPECT_NE(text.find("'datamanager'"), std::string::npos) << text;
+  EXPECT_EQ(query_int(dir.file("d/demo.db"),
+                      "SELECT count(*) FROM users WHERE role = 'data-manager'"),
+            1);
 }
 
 TEST(Cli, IngestQuarantinesExactlyTheMalformedRows) {

@@ -168,7 +168,11 @@ HttpResponse link_api(const HttpRequest& request, const std::string& path, const
                       const std::optional<User>& user, Database& db) {
   if (!user) return error(401, "sign in first");
   if (user->role != kDataManagerRole) {
-    (void)record_audit(db, {user->id, "denied", std::nullopt, request.method + " " + path});
+    if (Status s =
+            record_audit(db, {user->id, "denied", std::nullopt, request.method + " " + path});
+        !s.ok()) {
+      return failure(s.error());
+    }
     return error(403, "only a data manager may see or change the master child index");
   }
   const auto parts = parts_of(path);

@@ -27,10 +27,6 @@ Actor actor_of(const ReviewArgs& a) {
   return {name, std::nullopt, a.reason};
 }
 
-Result<Database> open_db(const ReviewArgs& a) {
-  return Database::open(a.db);
-}
-
 std::string side(const ReviewRecord& r) {
   auto v = [](const std::optional<std::string>& s) { return s ? *s : std::string("-"); };
   return r.source + " " + r.original_id + ": " + v(r.given_name) + " " + v(r.family_name) +
@@ -47,7 +43,7 @@ void print_item(const ReviewItem& item) {
 }
 
 int run_list(const ReviewArgs& a) {
-  auto db = open_db(a);
+  auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
   auto items = list_review(*db, {a.status, a.limit, 0});
   if (!items.ok()) return fail(items.error());
@@ -65,7 +61,7 @@ int run_list(const ReviewArgs& a) {
 }
 
 int run_show(const ReviewArgs& a) {
-  auto db = open_db(a);
+  auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
   auto item = get_review(*db, a.id);
   if (!item.ok()) return fail(item.error());
@@ -77,7 +73,7 @@ int run_decide(const ReviewArgs& a) {
   if (a.same == a.different) {
     return fail(Error::invalid_argument("link review decide: give --same or --different"));
   }
-  auto db = open_db(a);
+  auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
   const auto decision = a.same ? LinkDecision::kSame : LinkDecision::kDifferent;
   if (Status s = decide_review(*db, a.id, decision, actor_of(a)); !s.ok()) return fail(s.error());
@@ -87,7 +83,7 @@ int run_decide(const ReviewArgs& a) {
 }
 
 int run_merge(const ReviewArgs& a) {
-  auto db = open_db(a);
+  auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
   if (Status s = merge_children(*db, a.child, a.into, actor_of(a)); !s.ok()) return fail(s.error());
   std::printf("merged child %lld into child %lld\n", static_cast<long long>(a.child),
@@ -96,7 +92,7 @@ int run_merge(const ReviewArgs& a) {
 }
 
 int run_unmerge(const ReviewArgs& a) {
-  auto db = open_db(a);
+  auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
   auto target = unmerge_records(*db, a.child, a.records, actor_of(a));
   if (!target.ok()) return fail(target.error());
@@ -106,7 +102,7 @@ int run_unmerge(const ReviewArgs& a) {
 }
 
 int run_history(const ReviewArgs& a) {
-  auto db = open_db(a);
+  auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
   auto entries = child_history(*db, a.child);
   if (!entries.ok()) return fail(entries.error());

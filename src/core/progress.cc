@@ -7,15 +7,12 @@
 #include <cstdlib>
 
 namespace onechild {
-namespace {
 
 bool progress_wanted() {
   const char* ci = std::getenv("CI");
   if (ci != nullptr && *ci != '\0' && std::string(ci) != "false") return false;
   return isatty(STDERR_FILENO) != 0;
 }
-
-}  // namespace
 
 Progress::Progress(std::string label, int64_t total, bool wanted)
     : label_(std::move(label)),

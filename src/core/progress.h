@@ -10,6 +10,9 @@
 
 namespace onechild {
 
+// True on a terminal outside CI: where progress and stage messages belong.
+bool progress_wanted();
+
 class Progress {
  public:
   // total = 0 means the amount of work is unknown (a counter, no ETA).

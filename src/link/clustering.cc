@@ -51,8 +51,6 @@ class Clusters {
     return r;
   }
 
-  int64_t child(uint32_t root) const { return child_[root]; }
-
   enum class Verdict { kAllowed, kOnePerFeed, kDecision, kExisting };
 
   // Whether clusters x and y (roots) may become one. for_review relaxes the

@@ -1,10 +1,9 @@
 #include "link/engine.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 
+#include "core/progress.h"
 #include "link/parallel.h"
 
 namespace onechild::linkage {
@@ -18,8 +17,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // progress bar is.
 class Stages {
  public:
-  explicit Stages(bool wanted)
-      : on_(wanted && isatty(STDERR_FILENO) != 0 && std::getenv("CI") == nullptr) {}
+  explicit Stages(bool wanted) : on_(wanted && progress_wanted()) {}
   void say(const char* what, double seconds) const {
     if (on_) std::fprintf(stderr, "link: %-30s %7.1f s\n", what, seconds);
   }

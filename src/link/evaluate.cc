@@ -220,8 +220,7 @@ Result<LinkEvaluation> evaluate_files(const std::string& model_path,
   if (spec->truth_column.empty()) {
     return Error::invalid_argument(model_path + ": [input] must name the truth column");
   }
-  auto nicknames = spec->nicknames_path.empty() ? Nicknames::parse("", "")
-                                                : Nicknames::load(spec->nicknames_path);
+  auto nicknames = Nicknames::load_if_named(spec->nicknames_path);
   if (!nicknames.ok()) return nicknames.error();
   auto loaded = load_csv_records(*spec, files);
   if (!loaded.ok()) return loaded.error();

@@ -102,8 +102,7 @@ Result<LinkReport> link_unlinked(Database& db, const LinkOptions& options) {
   auto spec =
       ModelSpec::load(options.model_path.empty() ? default_model_path() : options.model_path);
   if (!spec.ok()) return spec.error();
-  auto nicknames = spec->nicknames_path.empty() ? Nicknames::parse("", "")
-                                                : Nicknames::load(spec->nicknames_path);
+  auto nicknames = Nicknames::load_if_named(spec->nicknames_path);
   if (!nicknames.ok()) return nicknames.error();
 
   // A large page cache while the run writes a link per record: the indexes

@@ -75,6 +75,11 @@ Result<Nicknames> Nicknames::parse(std::string_view text, const std::string& fil
   return nicknames;
 }
 
+Result<Nicknames> Nicknames::load_if_named(const std::string& path) {
+  if (path.empty()) return Nicknames();
+  return load(path);
+}
+
 bool Nicknames::are_variants(std::string_view a, std::string_view b) const {
   if (a == b) return false;
   const auto a_groups = groups_of_.find(a);

@@ -25,6 +25,8 @@ class Nicknames {
   // naming the file and line. Unreadable file -> Error::io_error.
   static Result<Nicknames> load(const std::string& path);
   static Result<Nicknames> parse(std::string_view text, const std::string& file_name);
+  // A model's list: load(path), or no groups when the model names none.
+  static Result<Nicknames> load_if_named(const std::string& path);
 
   // True when a != b and some group holds both. A name may be in several groups: "alex" is in
   // both the alexander and alexandra groups, so alex~alexander and alex~alexandra, but NOT

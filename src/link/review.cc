@@ -340,10 +340,12 @@ Result<int64_t> unmerge_records(Database& db, int64_t child, const std::vector<i
     moving.insert({key->source_system_id, key->original_id});
   }
   std::vector<int64_t> moved, staying;
+  std::map<int64_t, RecordKey> key_of;  // each record's key, read once
   for (int64_t id : *all) {
     auto key = record_of(db, id);
     if (!key.ok()) return key.error();
     (moving.contains({key->source_system_id, key->original_id}) ? moved : staying).push_back(id);
+    key_of.emplace(id, std::move(*key));
   }
   if (moved.size() != moving.size()) {
     return Error::invalid_argument("not every record named belongs to child " +
@@ -413,12 +415,9 @@ Result<int64_t> unmerge_records(Database& db, int64_t child, const std::vector<i
   // Kept apart from now on: every moved record is "different" from every
   // record left behind.
   for (int64_t m : moved) {
-    auto a = record_of(db, m);
-    if (!a.ok()) return a.error();
     for (int64_t s : staying) {
-      auto b = record_of(db, s);
-      if (!b.ok()) return b.error();
-      if (Status st = add_decision(db, *a, *b, LinkDecision::kDifferent, actor, std::nullopt);
+      if (Status st = add_decision(db, key_of.at(m), key_of.at(s), LinkDecision::kDifferent, actor,
+                                   std::nullopt);
           !st.ok()) {
         return st.error();
       }

@@ -15,6 +15,11 @@ double log2_ratio(double m, double u) {
   return std::log2(std::max(m, kFloor) / std::max(u, kFloor));
 }
 
+// The probability a match weight (prior included) stands for.
+double probability_of_total(double weight) {
+  return 1.0 / (1.0 + std::exp2(-weight));
+}
+
 }  // namespace
 
 Parameters Parameters::sized_for(const ModelSpec& spec) {
@@ -125,11 +130,11 @@ double Scorer::weight(size_t a, size_t b) const {
 }
 
 double Scorer::probability(double weight) const {
-  return 1.0 / (1.0 + std::exp2(-(weight + prior_weight_)));
+  return probability_of_total(weight + prior_weight_);
 }
 
 double match_probability(double weight, double prior) {
-  return 1.0 / (1.0 + std::exp2(-(weight + std::log2(prior / (1.0 - prior)))));
+  return probability_of_total(weight + std::log2(prior / (1.0 - prior)));
 }
 
 double Scorer::weight_for_probability(double p) const {

@@ -28,7 +28,6 @@ class StoreRecords {
 
   const RecordSet& records() const { return *records_; }
   const std::vector<Decision>& decisions() const { return decisions_; }
-  bool from_snapshot() const { return from_snapshot_; }
 
   // Saves what the run did; fills in the report's counts.
   Status write(const EngineResult& result, const Nicknames& nicknames, LinkReport& report);

@@ -8,6 +8,7 @@
 #include "access/users.h"
 #include "api/http_util.h"
 #include "api/link_api.h"
+#include "programmes/programmes.h"
 #include "api/pages.h"
 #include "record/child_record.h"
 
@@ -165,6 +166,9 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
   }
   if (path == "/" && get) return redirect(user ? "/search" : "/login");
   if (path.rfind("/api/link/", 0) == 0) return link_api(request, path, query, user, db);
+  if (path.rfind("/api/worklists/", 0) == 0) {
+    return worklists_.handle(request, path, query, user, db);
+  }
 
   const bool known = path == "/search" || path.rfind("/children/", 0) == 0;
   if (!known) return html(404, message_page(user, "Page not found", "Check the web address."));
@@ -172,6 +176,10 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
   if (!user) return redirect("/login");
   if (path == "/search") return search(*user, query, db);
   return child_record(*user, path.substr(10), db);
+}
+
+std::string Router::default_config_dir() {
+  return ProgrammeRules::default_config_dir();
 }
 
 HttpResponse Router::static_file(const std::string& relative) const {

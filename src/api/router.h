@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/connection_pool.h"
+#include "api/worklist_api.h"
 
 namespace onechild::api {
 
@@ -28,7 +29,8 @@ struct HttpResponse {
 
 class Router {
  public:
-  Router(ConnectionPool& pool, std::string web_dir) : pool_(pool), web_dir_(std::move(web_dir)) {}
+  Router(ConnectionPool& pool, std::string web_dir, std::string config_dir = default_config_dir())
+      : pool_(pool), web_dir_(std::move(web_dir)), worklists_(std::move(config_dir)) {}
 
   // Never throws; an internal failure becomes a 500 page and a line on stderr.
   HttpResponse handle(const HttpRequest& request);
@@ -37,8 +39,11 @@ class Router {
   HttpResponse route(const HttpRequest& request, Database& db);
   HttpResponse static_file(const std::string& path) const;
 
+  static std::string default_config_dir();
+
   ConnectionPool& pool_;
   std::string web_dir_;
+  WorklistCache worklists_;
 };
 
 inline constexpr const char* kSessionCookie = "onechild_session";

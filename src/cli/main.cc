@@ -14,6 +14,7 @@
 #include "access/users.h"
 #include "api/server.h"
 #include "cli/common.h"
+#include "cli/programme_commands.h"
 #include "cli/review_commands.h"
 #include "core/text.h"
 #include "ingest/ingest.h"
@@ -411,6 +412,7 @@ int main(int argc, char** argv) {
   evaluate->add_option("--report", a.report, "Write the figures as JSON");
   evaluate->callback([&] { action = [&] { return run_link_evaluate(a); }; });
   add_review_commands(*link, action);
+  add_programme_commands(app, action);
 
   auto* users = app.add_subcommand("users", "Manage local user accounts");
   users->require_subcommand(1);

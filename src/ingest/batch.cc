@@ -75,10 +75,22 @@ void PersonRow::set_nhs_number(std::optional<std::string> recorded) {
   nhs_number_recorded = std::move(recorded);
 }
 
+// Precedes a field hashed only when present. Naming the field keeps two
+// such fields apart: a practice "X" never hashes as another optional field
+// added later with the value "X".
+constexpr std::string_view kGpPracticeTag =
+    "\x1d"
+    "gp_practice";
+
+// The GP practice (migration 7) is added, after a tag of its own, only when
+// present: a person without one hashes exactly as before migration 7, so a
+// file without practices reloads as unchanged (docs/ingest.md).
 std::string record_hash(const PersonRow& p) {
-  return (Canonical() << p.original_id << p.nhs_number_recorded << p.given_name << p.family_name
-                      << p.birth_date << p.sex << p.postcode << p.ethnic_category)
-      .hash();
+  Canonical c;
+  c << p.original_id << p.nhs_number_recorded << p.given_name << p.family_name << p.birth_date
+    << p.sex << p.postcode << p.ethnic_category;
+  if (p.gp_practice) c << kGpPracticeTag << *p.gp_practice;
+  return c.hash();
 }
 
 std::string record_hash(const EventRow& e) {
@@ -194,8 +206,8 @@ Result<Batch> Batch::begin(Database& db, FileReport& report, BatchOptions option
       {&stmts->insert_person,
        "INSERT INTO source_persons (source_system_id, original_id, nhs_number, "
        "given_name, family_name, birth_date, sex, postcode, content_hash, batch_id, line, "
-       "ethnic_category, nhs_number_recorded, nhs_number_status) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+       "ethnic_category, nhs_number_recorded, nhs_number_status, gp_practice) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
       {&stmts->insert_event,
        "INSERT INTO source_events (source_system_id, original_id, "
        "person_original_id, kind, code_system, code, display, start_date, end_date, status, "
@@ -299,7 +311,8 @@ Result<int> Batch::write_person(const PersonRow& p) {
                              .bind(11, current_line_)
                              .bind(12, p.ethnic_category)
                              .bind(13, p.nhs_number_recorded)
-                             .bind(14, to_string(p.nhs_number_status));
+                             .bind(14, to_string(p.nhs_number_status))
+                             .bind(15, p.gp_practice);
                        });
 }
 

@@ -22,6 +22,9 @@ struct PersonRow {
   NhsNumberStatus nhs_number_status = NhsNumberStatus::kMissing;
   std::optional<std::string> given_name, family_name, birth_date, sex, postcode;
   std::optional<std::string> ethnic_category;  // Data Dictionary code, "A".."S" or "Z"
+  // ODS code of the GP practice the source says the person is registered
+  // with, as sent; nullopt when the source sent none.
+  std::optional<std::string> gp_practice;
 
   // Sets the three NHS number fields from the recorded text (nullopt: none).
   void set_nhs_number(std::optional<std::string> recorded);

@@ -346,8 +346,16 @@ CREATE TABLE link_snapshot (
 );
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations = {kMigration1, kMigration2, kMigration3,
-                                                         kMigration4, kMigration5, kMigration6};
+// Migration 7: the GP practice (ODS code) each source says the person is
+// registered with, as the source sent it; NULL when it sent none. Per-practice
+// worklists read it. Rows from before it stay NULL: a version is never edited,
+// so a practice arrives with the next version a source sends (docs/ingest.md).
+constexpr std::string_view kMigration7 = R"sql(
+ALTER TABLE source_persons ADD COLUMN gp_practice TEXT;
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations = {
+    kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6, kMigration7};
 
 }  // namespace
 

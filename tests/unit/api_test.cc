@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -333,6 +335,97 @@ TEST_F(LinkApiTest, DecidesMergesAndUnmerges) {
   EXPECT_EQ(count("SELECT count(DISTINCT child_id) FROM links"), 1);
   EXPECT_EQ(call("POST", "/api/link/children/1/merge", dm, R"({"into":"x","reason":"r"})").status,
             400);
+}
+
+}  // namespace
+}  // namespace onechild::api
+
+namespace onechild::api {
+namespace {
+
+// Worklists over a store with one baby registered with a GP: the 8-week
+// 6-in-1 given, the 12- and 16-week doses not yet.
+class WorklistApiTest : public ::testing::Test {
+ protected:
+  static std::string dose(const std::string& id, const std::string& date) {
+    return R"({"resourceType":"Immunization","id":")" + id +
+           R"(","status":"completed","vaccineCode":{"coding":[{"system":"http://snomed.info/sct","code":"1162640003"}]},"patient":{"reference":"Patient/g1"},"occurrenceDateTime":")" +
+           date + R"("})" + "\n";
+  }
+  void SetUp() override {
+    std::ofstream(dir_.file("gp.ndjson"))
+        << R"({"resourceType":"Patient","id":"g1","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],"name":[{"family":"Smith","given":["Sam"]}],"gender":"male","birthDate":"2026-01-05","address":[{"postalCode":"LS2 7XY"}]})"
+        << "\n"
+        << dose("i1", "2026-03-02");
+    auto db = Database::open(dir_.file("x.db"));
+    ASSERT_TRUE(ingest_paths(*db, {dir_.file("gp.ndjson")}).ok());
+    ASSERT_TRUE(link_unlinked(*db, {ONECHILD_TEST_DATA "/linkage/fixed.toml", false, false}).ok());
+    for (const auto& [who, role] : {std::pair{"hv", "health-visitor"}, {"send", "send-officer"}}) {
+      ASSERT_TRUE(add_user(*db, who, who, role, "a long enough password").ok());
+    }
+  }
+  std::string log_in(const std::string& who) {
+    auto r = router_.handle({"POST", "/login", "", "http://localhost", "localhost",
+                             "username=" + who + "&password=a+long+enough+password"});
+    for (const auto& [name, value] : r.headers) {
+      if (name == "Set-Cookie") return value.substr(0, value.find(';'));
+    }
+    ADD_FAILURE() << "no session cookie";
+    return "";
+  }
+  HttpResponse get(const std::string& target, const std::string& cookie) {
+    return router_.handle({"GET", target, cookie, "", "localhost", ""});
+  }
+  int64_t count(const char* sql) {
+    auto db = Database::open(dir_.file("x.db"));
+    auto stmt = db->prepare(sql);
+    EXPECT_TRUE(*stmt->step());
+    return stmt->column_int64(0);
+  }
+
+  TempDir dir_;
+  ConnectionPool pool_{dir_.file("x.db")};
+  Router router_{pool_, dir_.path().string()};
+};
+
+TEST_F(WorklistApiTest, OnlyRolesThatDoTheWorkGetTheList) {
+  EXPECT_EQ(get("/api/worklists/imms", "").status, 401);
+  const auto send = get("/api/worklists/imms", log_in("send"));
+  EXPECT_EQ(send.status, 403);
+  EXPECT_EQ(send.content_type, "application/json");
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'denied'"), 1);
+  const std::string hv = log_in("hv");
+  EXPECT_EQ(get("/api/worklists/flu", hv).status, 404);
+  EXPECT_EQ(get("/api/worklists/imms?as_of=2026-02-30", hv).status, 400);
+  EXPECT_EQ(get("/api/worklists/imms?limit=-1", hv).status, 400);
+}
+
+TEST_F(WorklistApiTest, ListsOverdueDosesAndSeesNewData) {
+  const std::string hv = log_in("hv");
+  auto r = get("/api/worklists/imms?as_of=2026-06-01", hv);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto list = boost::json::parse(r.body).as_object();
+  std::map<std::string, std::string> status;
+  for (const auto& row : list.at("rows").as_array()) {
+    status[std::string(row.at("item").as_string())] = row.at("status").as_string();
+    EXPECT_EQ(row.at("nhs_number").as_string(), "9434765919");
+    EXPECT_EQ(row.at("name").as_string(), "Sam Smith");
+  }
+  EXPECT_EQ(status["6in1-2"], "overdue");
+  EXPECT_EQ(status["6in1-3"], "overdue");
+  EXPECT_FALSE(status.contains("6in1-1"));
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'view-worklist'"), 1);
+
+  // A later load: the list is read again from the changed store.
+  std::ofstream(dir_.file("gp.later.ndjson")) << dose("i2", "2026-05-01");
+  {
+    auto db = Database::open(dir_.file("x.db"));
+    ASSERT_TRUE(ingest_paths(*db, {dir_.file("gp.later.ndjson")}).ok());
+  }
+  r = get("/api/worklists/imms?as_of=2026-06-01", hv);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.find("\"6in1-2\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"6in1-3\""), std::string::npos) << r.body;
 }
 
 }  // namespace

@@ -53,6 +53,56 @@ TEST(FhirResource, ReadsEthnicCategoryExtension) {
   EXPECT_EQ(unknown.error().field(), "extension.ethnicCategory");
 }
 
+// The GP practice of the Patient with these generalPractitioner References.
+std::optional<std::string> practice_of(std::string_view references) {
+  const std::string json = R"({"resourceType":"Patient","id":"p","generalPractitioner":)" +
+                           std::string(references) + "}";
+  auto row = parse_fhir_resource(json);
+  if (!row.ok() || !std::holds_alternative<PersonRow>(*row)) {
+    ADD_FAILURE() << json << ": " << (row.ok() ? "not a PersonRow" : row.error().to_string());
+    return {};
+  }
+  return std::get<PersonRow>(*row).gp_practice;
+}
+
+TEST(FhirResource, ReadsGpPracticeAsAnOdsIdentifier) {
+  // As onechild synth writes it.
+  EXPECT_EQ(practice_of(R"([{"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code",
+                                           "value":"A81001"}}])"),
+            "A81001");
+  // The first Reference naming a practice wins; a Practitioner, an identifier
+  // of another system or without a value is passed over.
+  EXPECT_EQ(practice_of(R"([{"reference":"Practitioner/G8133438"},
+    {"identifier":{"system":"https://example.org/local","value":"L1"}},
+    {"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code"}},
+    {"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"B82005"}},
+    {"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"C99999"}}])"),
+            "B82005");
+}
+
+TEST(FhirResource, ReadsGpPracticeAsAnOrganizationReference) {
+  EXPECT_EQ(practice_of(R"([{"reference":"Organization/A81001","display":"The Surgery"}])"),
+            "A81001");
+  EXPECT_EQ(practice_of(R"([{"reference":"Organization/A81001/_history/3"}])"), "A81001");
+  EXPECT_EQ(practice_of(R"([{"reference":"Practitioner/G1"},{"reference":"Organization/Y0"}])"),
+            "Y0");
+  // An identifier with the ODS system is preferred to the same Reference's literal one.
+  EXPECT_EQ(practice_of(R"([{"reference":"Organization/local-7",
+    "identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"A81001"}}])"),
+            "A81001");
+}
+
+TEST(FhirResource, GpPracticeAbsentIsNull) {
+  auto row = parse_fhir_resource(kPatient);
+  ASSERT_TRUE(row.ok()) << row.error().to_string();
+  EXPECT_FALSE(std::get<PersonRow>(*row).gp_practice.has_value());
+  EXPECT_EQ(practice_of("[]"), std::nullopt);
+  EXPECT_EQ(practice_of("null"), std::nullopt);
+  EXPECT_EQ(practice_of(R"([{"reference":"Practitioner/G1"},{"display":"Dr Who"},
+    {"reference":"Organization/"}])"),
+            std::nullopt);
+}
+
 TEST(FhirResource, PatientWithoutNhsNumberIsAccepted) {
   auto row = parse_fhir_resource(R"({"resourceType":"Patient","id":"x",
     "identifier":[{"system":"https://example.org/local","value":"123"}]})");
@@ -122,6 +172,7 @@ TEST(FhirResource, ReadsImmunization) {
   EXPECT_EQ(e.display, "MMR");
   EXPECT_EQ(e.start_date, "2023-05-10");
   EXPECT_EQ(e.status, "completed");
+  EXPECT_FALSE(e.value.has_value());  // no statusReason: no value
 }
 
 // Lines of the synthetic feeds (one of each shape), as they arrive.
@@ -170,7 +221,55 @@ TEST(FhirResource, ReadsNotDoneImmunization) {
                                       .code = "414619005",
                                       .display = "DTaP/IPV/Hib (5-in-1) vaccine",
                                       .start_date = "2002-02-25",
-                                      .status = "not-done"});
+                                      .status = "not-done",
+                                      .value = "PATOBJ"});
+}
+
+// statusReason says why a dose was not given: its code is the value, else
+// (a coding without one, or only text) what a reader is shown.
+TEST(FhirResource, KeepsAnImmunizationsStatusReasonAsValue) {
+  constexpr std::string_view kStart =
+      R"({"resourceType":"Immunization","id":"i","status":"not-done","patient":{"reference":"Patient/p"},"vaccineCode":{"coding":[{"code":"871831003"}]},"occurrenceDateTime":"2024-03-01")";
+  const auto with = [&](std::string_view reason) {
+    return std::string(kStart).append(reason).append("}");
+  };
+  const EventRow base{.original_id = "i",
+                      .person_original_id = "p",
+                      .kind = "immunisation",
+                      .code = "871831003",
+                      .start_date = "2024-03-01",
+                      .status = "not-done"};
+  constexpr std::string_view kActReason =
+      R"(,"statusReason":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActReason","code":")";
+  for (const char* code : {"IMMUNE", "MEDPREC", "OSTOCK", "PATOBJ"}) {
+    EventRow want = base;
+    want.value = code;
+    expect_event(with(std::string(kActReason).append(code).append(R"("}]})")), want);
+  }
+  EventRow text = base;
+  text.value = "Family declined";
+  expect_event(with(R"(,"statusReason":{"text":"Family declined"})"), text);
+  expect_event(with(R"(,"statusReason":{"coding":[{"display":"Family declined"}]})"), text);
+  // Absent, null or empty: no value.
+  expect_event(with(""), base);
+  expect_event(with(R"(,"statusReason":null)"), base);
+  expect_event(with(R"(,"statusReason":{})"), base);
+}
+
+TEST(FhirResource, MalformedStatusReasonIsQuarantinedSayingWhere) {
+  constexpr std::string_view kStart =
+      R"({"resourceType":"Immunization","id":"i","status":"not-done","patient":{"reference":"Patient/p"},"vaccineCode":{"coding":[{"code":"871831003"}]},"occurrenceDateTime":"2024-03-01","statusReason":)";
+  const auto error = [&](std::string_view reason) {
+    auto row = parse_fhir_resource(std::string(kStart).append(reason).append("}"));
+    EXPECT_FALSE(row.ok()) << reason;
+    return row.ok() ? std::string() : row.error().to_string();
+  };
+  EXPECT_EQ(error(R"("PATOBJ")"), "statusReason: must be an object");
+  EXPECT_EQ(error(R"([{"coding":[{"code":"PATOBJ"}]}])"), "statusReason: must be an object");
+  EXPECT_EQ(error(R"({"coding":{"code":"PATOBJ"}})"), "statusReason.coding: must be an array");
+  EXPECT_EQ(error(R"({"coding":["PATOBJ"]})"), "statusReason.coding: must hold objects");
+  EXPECT_EQ(error(R"({"coding":[{"code":42}]})"), "statusReason.coding.code: must be a string");
+  EXPECT_EQ(error(R"({"text":true})"), "statusReason.text: must be a string");
 }
 
 TEST(FhirResource, ReadsEncounter) {
@@ -642,6 +741,30 @@ INSTANTIATE_TEST_SUITE_P(
                           "PatientNhsNumberNumber",
                           R"({"resourceType":"Patient","id":"p","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":9434765919}]})",
                           "identifier.value"},
+                      BadCase{
+                          "PatientGpPracticeObject",
+                          R"({"resourceType":"Patient","id":"p","generalPractitioner":{"reference":"Organization/A81001"}})",
+                          "generalPractitioner"},
+                      BadCase{
+                          "PatientGpPracticeNotObjects",
+                          R"({"resourceType":"Patient","id":"p","generalPractitioner":["A81001"]})",
+                          "generalPractitioner"},
+                      BadCase{
+                          "PatientGpPracticeIdentifierList",
+                          R"({"resourceType":"Patient","id":"p","generalPractitioner":[{"identifier":[{"value":"A81001"}]}]})",
+                          "generalPractitioner.identifier"},
+                      BadCase{
+                          "PatientGpPracticeSystemNumber",
+                          R"({"resourceType":"Patient","id":"p","generalPractitioner":[{"identifier":{"system":1,"value":"A81001"}}]})",
+                          "generalPractitioner.identifier.system"},
+                      BadCase{
+                          "PatientGpPracticeValueNumber",
+                          R"({"resourceType":"Patient","id":"p","generalPractitioner":[{"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":81001}}]})",
+                          "generalPractitioner.identifier.value"},
+                      BadCase{
+                          "PatientGpPracticeReferenceObject",
+                          R"({"resourceType":"Patient","id":"p","generalPractitioner":[{"reference":{"id":"A81001"}}]})",
+                          "generalPractitioner.reference"},
                       BadCase{"BundleAsLine",
                               R"({"resourceType":"Bundle","type":"collection","entry":[]})",
                               "resourceType"},
@@ -658,6 +781,14 @@ INSTANTIATE_TEST_SUITE_P(
                           "ImmunizationNoDate",
                           R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Patient/1"},"vaccineCode":{"coding":[{"code":"1"}]}})",
                           "occurrenceDateTime"},
+                      BadCase{
+                          "ImmunizationStatusReasonString",
+                          R"({"resourceType":"Immunization","id":"i","status":"not-done","statusReason":"PATOBJ","patient":{"reference":"Patient/1"},"vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
+                          "statusReason"},
+                      BadCase{
+                          "ImmunizationStatusReasonCodeNumber",
+                          R"({"resourceType":"Immunization","id":"i","status":"not-done","statusReason":{"coding":[{"code":7}]},"patient":{"reference":"Patient/1"},"vaccineCode":{"coding":[{"code":"1"}]},"occurrenceDateTime":"2023-01-01"})",
+                          "statusReason.coding.code"},
                       BadCase{
                           "ImmunizationNoVaccine",
                           R"({"resourceType":"Immunization","id":"i","patient":{"reference":"Patient/1"},"occurrenceDateTime":"2023-01-01"})",

@@ -420,5 +420,93 @@ TEST(Ingest, FirstLoadStillVersionsAnIdSeenTwice) {
   EXPECT_EQ(current->column_text(0), "LS9 9ZZ,LS3 1AB");
 }
 
+// The registered GP practice (migration 7) from a GP's FHIR Patient, as an
+// ODS identifier (as onechild synth writes it) or an Organization reference.
+TEST(Ingest, StoresTheGpPracticeOfAFhirPatient) {
+  TempDir dir;
+  const std::string file = dir.file("gp.ndjson");
+  const auto patient = [](const std::string& id, const std::string& practice) {
+    return R"({"resourceType":"Patient","id":")" + id +
+           R"(","birthDate":"2020-01-01","generalPractitioner":)" + practice + "}\n";
+  };
+  const std::string ods = R"({"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":)";
+  write(file, patient("p1", "[{\"identifier\":" + ods + "\"B82005\"}}]") +
+                  patient("p2", R"([{"reference":"Organization/A81001"}])") + patient("p3", "[]") +
+                  patient("p4", R"({"reference":"Organization/A81001"})"));
+  auto db = Database::open(dir.file("x.db"));
+  auto report = ingest_paths(*db, {file});
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  EXPECT_EQ(report->files[0].rows_new, 3);
+  ASSERT_EQ(report->files[0].rows_quarantined, 1);
+  EXPECT_EQ(report->files[0].quarantined[0].line, 4);
+  EXPECT_EQ(report->files[0].quarantined[0].field, "generalPractitioner");
+  const auto practices = [&] {
+    auto stmt = db->prepare(
+        "SELECT group_concat(original_id || '=' || coalesce(gp_practice, 'NULL'), ' ') FROM "
+        "(SELECT original_id, gp_practice FROM source_persons ORDER BY id)");
+    EXPECT_TRUE(stmt.ok());
+    EXPECT_TRUE(*stmt->step());
+    return stmt->column_text(0);
+  };
+  EXPECT_EQ(practices(), "p1=B82005 p2=A81001 p3=NULL");
+
+  // Reloaded: unchanged. A move to another practice is a new version.
+  auto again = ingest_paths(*db, {file});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->files[0].rows_unchanged, 3);
+  write(file, patient("p1", "[{\"identifier\":" + ods + "\"Y01234\"}}]"));
+  auto moved = ingest_paths(*db, {file});
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->files[0].rows_updated, 1);
+  EXPECT_EQ(practices(), "p1=B82005 p2=A81001 p3=NULL p1=Y01234");
+  auto current = db->prepare(
+      "SELECT gp_practice FROM source_persons WHERE original_id = 'p1' AND superseded_by IS NULL");
+  ASSERT_TRUE(*current->step());
+  EXPECT_EQ(current->column_text(0), "Y01234");
+}
+
+TEST(Ingest, StoresTheGpPracticeOfACsvPatient) {
+  TempDir dir;
+  write(dir.file("acute.patients.csv"),
+        "local_patient_id,nhs_number,nhs_number_status,given_name,family_name,birth_date,sex,"
+        "postcode,gp_practice_code\n"
+        "RX1,9434765919,01,Sam,SMITH,2019-01-31,1,LS2 7XY,B82005\n"
+        "RX2,,,Amy,JONES,2018-01-01,2,LS3 1AB,\n");
+  auto db = Database::open(dir.file("x.db"));
+  auto report = ingest_paths(*db, {dir.file("acute.patients.csv")});
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  EXPECT_EQ(report->files[0].rows_new, 2);
+  auto stmt = db->prepare("SELECT gp_practice FROM source_persons ORDER BY original_id");
+  ASSERT_TRUE(*stmt->step());
+  EXPECT_EQ(stmt->column_text(0), "B82005");
+  ASSERT_TRUE(*stmt->step());
+  EXPECT_TRUE(stmt->column_is_null(0));
+}
+
+// A person without a GP practice hashes exactly as before migration 7, so
+// reloading an old file after the upgrade leaves them unchanged; a practice
+// changes the hash. The literals are BLAKE2b-128 of the fields joined with
+// 0x1f, NULL as 0x1e (docs/ingest.md).
+TEST(Ingest, PersonHashWithoutAPracticeIsAsBeforeMigration7) {
+  ingest::PersonRow p;
+  p.original_id = "A1";
+  p.given_name = "Sam";
+  p.family_name = "Smith";
+  p.birth_date = "2019-01-31";
+  p.sex = "male";
+  p.postcode = "LS2 7XY";
+  EXPECT_EQ(ingest::record_hash(p), "ac80560e3ab4897c1291c5ddac29b61f");
+  p.set_nhs_number("9434765919");
+  p.ethnic_category = "N";
+  EXPECT_EQ(ingest::record_hash(p), "6041b9898ff09844ecd53fed95d45d7b");
+  p.gp_practice = "B82005";
+  const std::string with_practice = ingest::record_hash(p);
+  EXPECT_NE(with_practice, "6041b9898ff09844ecd53fed95d45d7b");
+  p.gp_practice = "Y01234";
+  EXPECT_NE(ingest::record_hash(p), with_practice);
+  p.gp_practice = "";
+  EXPECT_NE(ingest::record_hash(p), "6041b9898ff09844ecd53fed95d45d7b");
+}
+
 }  // namespace
 }  // namespace onechild

@@ -219,6 +219,69 @@ sex = "sex"
   EXPECT_FALSE(mapped->parse(record({"A", "Y", "3"})).ok());
 }
 
+TEST(Mapping, GpPracticeIsAPersonField) {
+  auto mapping = Mapping::parse(R"toml(
+[feed]
+name = "x"
+files = ["x*.csv"]
+[[person]]
+original_id = "id"
+gp_practice = "Practice"
+)toml",
+                                "x.toml");
+  ASSERT_TRUE(mapping.ok()) << mapping.error().to_string();
+  auto mapped = mapping->bind({"id", "practice"}, kAsOf);
+  ASSERT_TRUE(mapped.ok()) << mapped.error().to_string();
+  auto row = mapped->parse(record({"A", " B82005 "}));
+  ASSERT_TRUE(row.ok()) << row.error().to_string();
+  EXPECT_EQ(row->persons[0].gp_practice, "B82005");
+  auto blank = mapped->parse(record({"A", ""}));
+  ASSERT_TRUE(blank.ok()) << blank.error().to_string();
+  EXPECT_FALSE(blank->persons[0].gp_practice);  // blank is NULL
+
+  // A person's field, not an event's.
+  auto on_event = Mapping::parse(
+      "[feed]\nname=\"x\"\nfiles=[\"x*.csv\"]\n[[event]]\noriginal_id=\"a\"\nkind=\"k\"\n"
+      "person=\"p\"\nstart_date=\"d\"\ngp_practice=\"g\"",
+      "bad.toml");
+  ASSERT_FALSE(on_event.ok());
+  EXPECT_NE(on_event.error().message().find("unknown field 'gp_practice'"), std::string::npos)
+      << on_event.error().message();
+}
+
+// The shipped PAS and MHSDS patient mappings read the practice from the
+// gp_practice_code column the synthetic feeds (and the real extracts) have.
+TEST(MappingCatalog, ShippedPatientMappingsReadTheGpPractice) {
+  auto catalog = MappingCatalog::load_dir(ONECHILD_CONFIG_DIR "/mappings");
+  ASSERT_TRUE(catalog.ok()) << catalog.error().to_string();
+  struct Case {
+    const char* file;
+    std::vector<std::string> header, row;
+  };
+  const Case cases[] = {
+      {"acute.patients.csv",
+       {"local_patient_id", "nhs_number", "nhs_number_status", "given_name", "family_name",
+        "birth_date", "sex", "postcode", "gp_practice_code"},
+       {"RX1-001", "9434765919", "01", "Amara", "OKAFOR", "2016-09-03", "2", "LS1 4AB", "B82005"}},
+      {"mental_health.patients.csv",
+       {"local_patient_id", "nhs_number", "given_name", "family_name", "birth_date", "gender",
+        "postcode", "ethnic_category", "gp_practice_code"},
+       {"MH-001", "9434765919", "Amara", "Okafor", "2016-09-03", "2", "LS1 4AB", "M", "B82005"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.file);
+    const Mapping* m = catalog->find(c.file);
+    ASSERT_NE(m, nullptr);
+    auto mapped = m->bind(c.header, kAsOf);
+    ASSERT_TRUE(mapped.ok()) << mapped.error().to_string();
+    auto row = mapped->parse(record(c.row));
+    ASSERT_TRUE(row.ok()) << row.error().to_string();
+    ASSERT_EQ(row->persons.size(), 1u);
+    EXPECT_EQ(row->persons[0].gp_practice, "B82005");
+    EXPECT_EQ(row->persons[0].sex, "female");
+  }
+}
+
 TEST(MappingCatalog, ShippedMappingsCoverEverySyntheticFeed) {
   auto catalog = MappingCatalog::load_dir(ONECHILD_CONFIG_DIR "/mappings");
   ASSERT_TRUE(catalog.ok()) << catalog.error().to_string();

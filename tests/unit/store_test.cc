@@ -50,7 +50,8 @@ TEST(Database, UpgradesAnOlderDatabaseInPlace) {
   {
     // A real version-1 database, made with migration 1's own SQL through the
     // sqlite3 shell's library: later migrations added ethnic_category (2),
-    // source_events.value (3) and ingest's versions and NHS number status (4).
+    // source_events.value (3), ingest's versions and NHS number status (4)
+    // and the GP practice (7).
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(dir.file("a.db").c_str(), &raw), SQLITE_OK);
     const std::string v1 =
@@ -74,6 +75,7 @@ TEST(Database, UpgradesAnOlderDatabaseInPlace) {
   EXPECT_EQ(db->schema_version(), static_cast<int>(schema_migrations().size()));
   EXPECT_TRUE(db->prepare("SELECT ethnic_category FROM source_persons").ok());
   EXPECT_TRUE(db->prepare("SELECT value FROM source_events").ok());
+  EXPECT_TRUE(db->prepare("SELECT gp_practice FROM source_persons").ok());
   // Migration 4 gave the person loaded before it a status from its number.
   auto status = db->prepare("SELECT nhs_number_status, superseded_by FROM source_persons");
   ASSERT_TRUE(*status->step());
@@ -103,6 +105,45 @@ TEST(Database, UpgradesAnOlderDatabaseInPlace) {
   auto enforced = db->prepare("PRAGMA foreign_keys");
   ASSERT_TRUE(*enforced->step());
   EXPECT_EQ(enforced->column_int64(0), 1);
+}
+
+TEST(Database, Migration7AddsTheGpPracticeToAVersion6Database) {
+  TempDir dir;
+  {
+    // A real version-6 database: migrations 1 to 6 as released, with a person.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("a.db").c_str(), &raw), SQLITE_OK);
+    std::string v6;
+    for (size_t i = 0; i < 6; ++i)
+      v6 += std::string(schema_migrations()[i]);
+    v6 +=
+        "INSERT INTO source_systems (code, format, created_at) VALUES ('gp', 'fhir', 'x');"
+        "INSERT INTO ingest_batches (id, source_system_id, file_path, file_sha256, received_at, "
+        "rows_read, rows_accepted, rows_unchanged, rows_quarantined) "
+        "VALUES (1, 1, 'f', '', 'x', 1, 1, 0, 0);"
+        "INSERT INTO source_persons (source_system_id, original_id, nhs_number, "
+        "content_hash, batch_id, line) VALUES (1, 'p1', '9434765919', 'h', 1, 1);"
+        "PRAGMA user_version = 6;";
+    ASSERT_EQ(sqlite3_exec(raw, v6.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto db = Database::open(dir.file("a.db"));
+  ASSERT_TRUE(db.ok()) << db.error().to_string();
+  ASSERT_GE(schema_migrations().size(), 7u);
+  EXPECT_EQ(db->schema_version(), static_cast<int>(schema_migrations().size()));
+  // The person loaded before it has no practice; a new version may have one.
+  auto old = db->prepare("SELECT original_id, gp_practice FROM source_persons");
+  ASSERT_TRUE(old.ok()) << old.error().to_string();
+  ASSERT_TRUE(*old->step());
+  EXPECT_EQ(old->column_text(0), "p1");
+  EXPECT_TRUE(old->column_is_null(1));
+  ASSERT_TRUE(db->execute("INSERT INTO source_persons (source_system_id, original_id, "
+                          "content_hash, batch_id, line, gp_practice) "
+                          "VALUES (1, 'p2', 'h2', 1, 2, 'B82005')")
+                  .ok());
+  auto added = db->prepare("SELECT gp_practice FROM source_persons WHERE original_id = 'p2'");
+  ASSERT_TRUE(*added->step());
+  EXPECT_EQ(added->column_text(0), "B82005");
 }
 
 TEST(Database, RefusesNewerSchema) {

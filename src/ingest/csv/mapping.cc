@@ -54,6 +54,7 @@ enum class Field {
   kSex,
   kPostcode,
   kEthnicCategory,
+  kGpPractice,
   kStartDate,
   kEndDate,
   kCode,
@@ -400,6 +401,7 @@ constexpr FieldName kFieldNames[] = {
     {"sex", Field::kSex, true, false, false},
     {"postcode", Field::kPostcode, true, false, false},
     {"ethnic_category", Field::kEthnicCategory, true, false, false},
+    {"gp_practice", Field::kGpPractice, true, false, false},
     {"start_date", Field::kStartDate, false, true, true},
     {"end_date", Field::kEndDate, false, true, true},
     {"code", Field::kCode, false, true, false},
@@ -720,6 +722,7 @@ Result<ParsedRow> MappedCsv::parse(const CsvRecord& record) const {
       p.sex = expand(r[Field::kSex], values);
       p.postcode = expand(r[Field::kPostcode], values);
       p.ethnic_category = expand(r[Field::kEthnicCategory], values);
+      p.gp_practice = expand(r[Field::kGpPractice], values);
       row.persons.push_back(std::move(p));
       continue;
     }

@@ -19,6 +19,7 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kNhsNumberSystem = "https://fhir.nhs.uk/Id/nhs-number";
+constexpr std::string_view kOdsSystem = "https://fhir.nhs.uk/Id/ods-organization-code";
 
 Error bad(std::string_view field, std::string message) {
   return Error::invalid_argument(std::move(message)).in_field(std::string(field));
@@ -102,6 +103,41 @@ Result<std::optional<std::string>> ethnic_category_of(const json::object& patien
   return std::optional<std::string>{};
 }
 
+// The registered GP practice's ODS code: of the generalPractitioner
+// References, the first that names one, by an identifier with the ODS
+// organisation code system and a value, or by a literal reference
+// "Organization/<ODS>" (a version after it, "/_history/2", is dropped). Other
+// References (a Practitioner, another system) are passed over. Wrong JSON
+// types are errors.
+Result<std::optional<std::string>> gp_practice_of(const json::object& patient) {
+  const json::value* gps = patient.if_contains("generalPractitioner");
+  if (gps == nullptr || gps->is_null()) return std::optional<std::string>{};
+  if (!gps->is_array()) return bad("generalPractitioner", "must be an array");
+  for (const auto& gp : gps->get_array()) {
+    const json::object* ref = gp.if_object();
+    if (ref == nullptr) return bad("generalPractitioner", "must hold objects");
+    if (const json::value* id = ref->if_contains("identifier"); id != nullptr && !id->is_null()) {
+      if (!id->is_object()) return bad("generalPractitioner.identifier", "must be an object");
+      auto system =
+          optional_string(id->get_object(), "system", "generalPractitioner.identifier.system");
+      if (!system.ok()) return system.error();
+      auto value =
+          optional_string(id->get_object(), "value", "generalPractitioner.identifier.value");
+      if (!value.ok()) return value.error();
+      if (*system && **system == kOdsSystem && *value && !(*value)->empty()) return *value;
+    }
+    auto reference = optional_string(*ref, "reference", "generalPractitioner.reference");
+    if (!reference.ok()) return reference.error();
+    constexpr std::string_view kPrefix = "Organization/";
+    if (*reference && (*reference)->starts_with(kPrefix)) {
+      std::string code = (*reference)->substr(kPrefix.size());
+      code = code.substr(0, code.find('/'));
+      if (!code.empty()) return std::optional<std::string>{std::move(code)};
+    }
+  }
+  return std::optional<std::string>{};
+}
+
 Result<FhirRow> parse_patient(const json::object& resource) {
   PersonRow row;
   auto id = required_id(resource);
@@ -137,6 +173,9 @@ Result<FhirRow> parse_patient(const json::object& resource) {
   auto ethnicity = ethnic_category_of(resource);
   if (!ethnicity.ok()) return ethnicity.error();
   row.ethnic_category = *ethnicity;
+  auto practice = gp_practice_of(resource);
+  if (!practice.ok()) return practice.error();
+  row.gp_practice = *practice;
   return FhirRow{std::move(row)};
 }
 
@@ -352,6 +391,15 @@ Result<FhirRow> parse_immunization(const json::object& resource) {
   if (!date.ok()) return date.error();
   row->start_date = std::move(*date);
   if (Status s = read_status(resource, *row); !s.ok()) return s.error();
+  // Why a dose was not given (v3-ActReason: IMMUNE, MEDPREC, OSTOCK, PATOBJ)
+  // is kept as the value: its code, else what a reader is shown.
+  auto reason = coding_of(resource, "statusReason", Card::kSingle);
+  if (!reason.ok()) return reason.error();
+  if (reason->code && !reason->code->empty()) {
+    row->value = std::move(reason->code);
+  } else {
+    row->value = readable(std::move(*reason));
+  }
   return FhirRow{std::move(*row)};
 }
 

@@ -14,22 +14,6 @@ struct Local {
   std::string_view code, display;
 };
 
-Local review_code(Review r) {
-  switch (r) {
-    case Review::kAntenatal:
-      return {"antenatal", review_name(r)};
-    case Review::kNewBirth:
-      return {"new-birth-visit", review_name(r)};
-    case Review::kSixToEightWeek:
-      return {"6-8-week-review", review_name(r)};
-    case Review::kOneYear:
-      return {"12-month-review", review_name(r)};
-    case Review::kTwoYear:
-      break;
-  }
-  return {"2-2.5-year-review", review_name(r)};
-}
-
 constexpr Local kAsqDomains[] = {{"asq3-communication", "ASQ-3 communication score"},
                                  {"asq3-gross-motor", "ASQ-3 gross motor score"},
                                  {"asq3-fine-motor", "ASQ-3 fine motor score"},
@@ -97,8 +81,8 @@ struct CommunityWriter {
   }
 
   void review(const HealthVisitorReview& r) {
-    const Local code = review_code(r.review);
-    const std::string enc = encounter(local_system("hcp-review"), code.code, code.display, r.date);
+    const std::string enc =
+        encounter(local_system("hcp-review"), review_code(r.review), review_name(r.review), r.date);
     if (r.feeding) {
       const Local f = feeding_code(*r.feeding);
       observation(local_system("observation"), "infant-feeding", "Infant feeding status", enc,
@@ -129,7 +113,7 @@ struct CommunityWriter {
   }
 
   void school_dose(const Dose& d) {
-    resource(j, "Immunization", next_id('i')).field("status", "completed");
+    immunization(j, next_id('i'), d);
     concept_field(j, "vaccineCode", kSnomed, d.vaccine->code.code, d.vaccine->code.display);
     reference(j, "patient", "Patient", patient);
     j.field("occurrenceDateTime", d.date).field("primarySource", true);
@@ -194,6 +178,22 @@ std::optional<Date> last_contact(const Life& life) {
 
 }  // namespace
 
+std::string_view review_code(Review review) {
+  switch (review) {
+    case Review::kAntenatal:
+      return "antenatal";
+    case Review::kNewBirth:
+      return "new-birth-visit";
+    case Review::kSixToEightWeek:
+      return "6-8-week-review";
+    case Review::kOneYear:
+      return "12-month-review";
+    case Review::kTwoYear:
+      break;
+  }
+  return "2-2.5-year-review";
+}
+
 void write_community(Writer& w) {
   const auto last = last_contact(w.life);
   if (!last) return;
@@ -248,7 +248,7 @@ void write_mother(const World& world, const Layout& layout, const Family& family
     resource(j, "Encounter", id + "-e" + std::to_string(++k)).field("status", "finished");
     j.key("class").object().field("system", "http://terminology.hl7.org/CodeSystem/v3-ActCode");
     j.field("code", "AMB").end();
-    concept_list(j, "type", local_system("hcp-review"), "antenatal",
+    concept_list(j, "type", local_system("hcp-review"), review_code(Review::kAntenatal),
                  review_name(Review::kAntenatal));
     reference(j, "subject", "Patient", id);
     j.key("period").object().field("start", date).field("end", date).end();

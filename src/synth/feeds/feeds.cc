@@ -42,6 +42,22 @@ void write_truth(const World& world, const Layout& layout, const Family& family,
       << (world.hub_from(home.practice) ? "Y" : "N") << c.arrived << c.died << conditions;
 }
 
+// truth/programmes.csv: what the child health programmes really did for
+// the child, whatever the feeds show of it: every Healthy Child Programme
+// review (the antenatal contact included, though the feed has it on the
+// mother's record) and every immunisation dose, given or declined.
+void write_programmes(const Layout& layout, const Child& c, const Life& life, Chunk& out) {
+  const size_t slot = layout.slot(Feed::kTruthProgrammes);
+  for (const HealthVisitorReview& r : life.reviews) {
+    Row(out, slot) << c.person_id << "hcp" << feeds::review_code(r.review) << "" << r.date
+                   << "done";
+  }
+  for (const Dose& d : life.doses) {
+    Row(out, slot) << c.person_id << "imms" << d.vaccine->key << d.due << d.date
+                   << (d.declined ? "declined" : "done");
+  }
+}
+
 }  // namespace
 
 void write_family(const World& world, const Layout& layout, const Family& family,
@@ -57,6 +73,7 @@ void write_family(const World& world, const Layout& layout, const Family& family
     Random rng = Random::stream(seed, kQuality, static_cast<uint64_t>(child.index));
     feeds::Writer w{world, layout, family, child, lives[k], rng, out};
     write_truth(world, layout, family, child, out);
+    write_programmes(layout, child, lives[k], out);
     feeds::write_gp(w);
     feeds::write_community(w);
     feeds::write_acute(w);

@@ -49,6 +49,15 @@ Json& resource(Json& j, std::string_view type, std::string_view id) {
   return j.object().field("resourceType", type).field("id", id);
 }
 
+Json& immunization(Json& j, std::string_view id, const Dose& dose) {
+  resource(j, "Immunization", id).field("status", dose.declined ? "not-done" : "completed");
+  if (dose.declined) {
+    concept_field(j, "statusReason", "http://terminology.hl7.org/CodeSystem/v3-ActReason", "PATOBJ",
+                  "patient objection");
+  }
+  return j;
+}
+
 void patient(Json& j, const Writer& w, const Identity& id, Sex sex, std::string_view practice,
              std::optional<Date> died) {
   const char category[2] = {w.child.ethnic_category, '\0'};

@@ -31,4 +31,8 @@ void patient(Json& j, const Writer& w, const Identity& id, Sex sex, std::string_
 // Opens a resource: {"resourceType": type, "id": id, ... (the caller ends it).
 Json& resource(Json& j, std::string_view type, std::string_view id);
 
+// Opens an Immunization for a dose: its status, "completed" or "not-done"
+// with statusReason PATOBJ (v3-ActReason) when the family declined it.
+Json& immunization(Json& j, std::string_view id, const Dose& dose);
+
 }  // namespace onechild::synth::feeds

@@ -84,12 +84,8 @@ void condition(Json& j, const std::string& id, const std::string& patient, const
   j.end().line();
 }
 
-void immunization(Json& j, const std::string& id, const std::string& patient, const Dose& d) {
-  resource(j, "Immunization", id).field("status", d.declined ? "not-done" : "completed");
-  if (d.declined) {
-    concept_field(j, "statusReason", "http://terminology.hl7.org/CodeSystem/v3-ActReason", "PATOBJ",
-                  "patient objection");
-  }
+void write_dose(Json& j, const std::string& id, const std::string& patient, const Dose& d) {
+  immunization(j, id, d);
   concept_field(j, "vaccineCode", kSnomed, d.vaccine->code.code, d.vaccine->code.display);
   reference(j, "patient", "Patient", patient);
   j.field("occurrenceDateTime", d.date).field("primarySource", true);
@@ -139,7 +135,7 @@ void write_gp(Writer& w) {
   }
   for (const Dose& d : w.life.doses) {
     if (d.at_school) continue;  // the school-aged service reports those
-    immunization(j, next_id('i'), pid, d);
+    write_dose(j, next_id('i'), pid, d);
     ++rows;
   }
   for (size_t i = 0; i < w.life.gp_care_plans.size(); ++i) {

@@ -15,7 +15,7 @@ struct FileSpec {
 };
 
 // docs/feeds.md describes every column.
-constexpr std::array<FileSpec, 23> kFiles = {{
+constexpr std::array<FileSpec, 24> kFiles = {{
     {Feed::kGp, "feeds/gp.ndjson", ""},
     {Feed::kCommunity, "feeds/community.ndjson", ""},
     {Feed::kAcutePatients, "feeds/acute.patients.csv",
@@ -80,6 +80,7 @@ constexpr std::array<FileSpec, 23> kFiles = {{
      "arrived,died,conditions"},
     {Feed::kTruthParents, "truth/parents.csv",
      "person_id,nhs_number,given_name,family_name,birth_date,household"},
+    {Feed::kTruthProgrammes, "truth/programmes.csv", "person_id,programme,item,due,date,outcome"},
 }};
 
 bool per_place(std::string_view name) {

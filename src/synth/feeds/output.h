@@ -41,6 +41,7 @@ enum class Feed : uint8_t {
   kTruthErrors,
   kTruthChildren,
   kTruthParents,
+  kTruthProgrammes,
 };
 
 // The files of one ICS: a slot per file, per local authority where the

@@ -86,6 +86,10 @@ std::string maternity_mother_id(const Household& home);
 // a school wrongly allocates instead of keeping the first.
 std::string upn(const Writer& w, bool reissued = false);
 
+// The community trust's local code for a Healthy Child Programme review
+// ("new-birth-visit", "6-8-week-review"), also the item in truth/programmes.csv.
+std::string_view review_code(Review review);
+
 // The feeds, one per organisation (or local authority).
 void write_gp(Writer& w);
 void write_community(Writer& w);

@@ -1,0 +1,62 @@
+// COVER-style immunisation coverage: of the children reaching their 1st, 2nd
+// or 5th birthday in a quarter, the share given the doses by that birthday
+// (config/coverage.toml; docs/programmes.md). A measure may have several
+// entries with the same id, one per date-of-birth cohort, when the schedule
+// changed what counts: their cells add up to one series.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/date.h"
+#include "core/error.h"
+#include "programmes/facts.h"
+#include "programmes/schedule.h"
+
+namespace onechild {
+
+struct CoverageMeasure {
+  std::string id, name;
+  std::string course;                          // a course of the "imms" schedule
+  When age;                                    // the birthday evaluated ("1y", "2y", "5y")
+  int doses = 1;                               // doses of the course given on or before it
+  std::optional<Date> born_from, born_before;  // the cohort: born in [from, before)
+  std::string source;
+};
+
+struct CoverageSpec {
+  std::string name, source, origin;  // origin: the file, for messages
+  double target = 0.95;
+  std::vector<CoverageMeasure> measures;
+};
+
+// A TOML file -> spec, or Error::invalid_argument naming origin and measure.
+// Courses are checked against the schedule by compute_coverage.
+Result<CoverageSpec> parse_coverage(std::string_view toml, const std::string& origin);
+Result<CoverageSpec> load_coverage(const std::string& path);
+std::string default_coverage_path();  // ONECHILD_CONFIG_DIR "/coverage.toml"
+
+struct CoverageCell {
+  std::string measure;  // the measure id
+  std::string quarter;  // calendar quarter of the birthday: "2026-Q3" is July-September
+  std::string group;    // "" for everyone, else a practice code or "(none)"
+  int64_t numerator = 0, denominator = 0;
+};
+
+// Cells for the last `quarters` quarters ending on or before as_of, oldest
+// first, each measure in file order, everyone before each practice (by code,
+// when by_practice). A cell is there when the measure's cohort can reach the
+// birthday in the quarter, even with no children; practice cells only with
+// children. The denominator leaves out children with no birth date, who died
+// before the birthday or moved out by the end of the quarter. A dose counts
+// if given (status empty, "completed" or "finished") between birth and the
+// birthday inclusive; records of a course on the same day are one dose.
+Result<std::vector<CoverageCell>> compute_coverage(const CoverageSpec& spec,
+                                                   const std::vector<Schedule>& schedules,
+                                                   const Population& population, Date as_of,
+                                                   int quarters, bool by_practice);
+
+}  // namespace onechild

@@ -1,0 +1,291 @@
+#include "programmes/load_facts.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/progress.h"
+
+namespace onechild {
+namespace {
+
+// "YYYY-MM-DD" (the store's date form) to a day number; kNoDay otherwise.
+Day parse_day(std::string_view s) {
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return kNoDay;
+  int v[3] = {0, 0, 0};
+  const int spans[3][2] = {{0, 4}, {5, 7}, {8, 10}};
+  for (int k = 0; k < 3; ++k) {
+    for (int i = spans[k][0]; i < spans[k][1]; ++i) {
+      if (s[static_cast<size_t>(i)] < '0' || s[static_cast<size_t>(i)] > '9') return kNoDay;
+      v[k] = v[k] * 10 + (s[static_cast<size_t>(i)] - '0');
+    }
+  }
+  const Date d{std::chrono::year{v[0]}, std::chrono::month{static_cast<unsigned>(v[1])},
+               std::chrono::day{static_cast<unsigned>(v[2])}};
+  return d.ok() ? to_day(d) : kNoDay;
+}
+
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using PersonIndex = std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>>;
+
+// A record's key: the source system's id and the source's own person id.
+void person_key(std::string& key, int64_t source, std::string_view original_id) {
+  key.assign(std::to_string(source));
+  key += '\x1f';
+  key += original_id;
+}
+
+// What the child's records say about them; the commonest value wins, the
+// GP's breaking ties (it is traced against the national register most often).
+struct Votes {
+  std::vector<uint32_t> sources;
+  std::vector<std::pair<Day, int>> births;
+  std::vector<std::pair<uint32_t, int>> sexes;
+  uint32_t practice = 0;
+
+  template <typename T>
+  static void add(std::vector<std::pair<T, int>>& v, T value, int weight) {
+    for (auto& [x, n] : v) {
+      if (x == value) {
+        n += weight;
+        return;
+      }
+    }
+    v.emplace_back(value, weight);
+  }
+  template <typename T>
+  static T winner(const std::vector<std::pair<T, int>>& v, T none) {
+    T best = none;
+    int most = 0;
+    for (const auto& [x, n] : v) {
+      if (n > most) best = x, most = n;
+    }
+    return best;
+  }
+};
+
+class Loader {
+ public:
+  Loader(Database& db, const FactFilter& filter, Vocabulary& words)
+      : db_(db), filter_(filter), words_(words) {}
+
+  Status load_sources();
+  // Adds one current person version's evidence to child `index`.
+  void add_person(uint32_t index, int64_t source, std::string_view original_id,
+                  std::string_view birth, std::string_view sex, std::string_view practice);
+  Status read_events(Statement& stmt, const PersonIndex* persons, ChildFacts* only,
+                     std::vector<ChildFacts>* all, Progress* progress);
+  void settle(ChildFacts& child, const Votes& votes) const;
+
+  std::vector<Votes> votes;
+
+ private:
+  bool wanted(std::string_view kind, std::string_view code) const {
+    if (!filter_.kinds.empty() &&
+        std::find(filter_.kinds.begin(), filter_.kinds.end(), kind) == filter_.kinds.end()) {
+      return false;
+    }
+    const auto codes = filter_.codes.find(kind);
+    return codes == filter_.codes.end() ||
+           std::find(codes->second.begin(), codes->second.end(), code) != codes->second.end();
+  }
+  uint32_t source_word(int64_t source) const {
+    const auto it = sources_.find(source);
+    return it == sources_.end() ? 0 : it->second;
+  }
+
+  Database& db_;
+  const FactFilter& filter_;
+  Vocabulary& words_;
+  std::unordered_map<int64_t, uint32_t> sources_;
+  uint32_t gp_ = 0;
+};
+
+Status Loader::load_sources() {
+  auto stmt = db_.prepare("SELECT id, code FROM source_systems");
+  if (!stmt.ok()) return stmt.error();
+  gp_ = words_.intern("gp");
+  return stmt->each_row([&](Statement& s) {
+    sources_[s.column_int64(0)] = words_.intern(s.column_view(1));
+  });
+}
+
+void Loader::add_person(uint32_t index, int64_t source, std::string_view, std::string_view birth,
+                        std::string_view sex, std::string_view practice) {
+  Votes& v = votes[index];
+  v.sources.push_back(source_word(source));
+  const int weight = source_word(source) == gp_ ? 3 : 2;
+  if (const Day b = parse_day(birth); b != kNoDay) Votes::add(v.births, b, weight);
+  if (!sex.empty()) Votes::add(v.sexes, words_.intern(sex), weight);
+  if (!practice.empty() && (v.practice == 0 || source_word(source) == gp_)) {
+    v.practice = words_.intern(practice);
+  }
+}
+
+Status Loader::read_events(Statement& stmt, const PersonIndex* persons, ChildFacts* only,
+                           std::vector<ChildFacts>* all, Progress* progress) {
+  std::string key;
+  return stmt.each_row([&](Statement& s) {
+    if (progress) progress->advance();
+    const std::string_view kind = s.column_view(2);
+    if (!wanted(kind, s.column_view(3))) return;
+    ChildFacts* child = only;
+    if (persons != nullptr) {
+      person_key(key, s.column_int64(0), s.column_view(1));
+      const auto it = persons->find(std::string_view(key));
+      if (it == persons->end()) return;  // a person not linked yet
+      child = &(*all)[it->second];
+    }
+    Fact f;
+    f.source = source_word(s.column_int64(0));
+    f.kind = words_.intern(kind);
+    f.code = words_.intern(s.column_view(3));
+    f.display = words_.intern(s.column_view(4));
+    f.status = words_.intern(s.column_view(5));
+    f.value = words_.intern(s.column_view(6));
+    f.start = parse_day(s.column_view(7));
+    f.end = parse_day(s.column_view(8));
+    if (f.start == kNoDay) return;
+    child->facts.push_back(f);
+  });
+}
+
+void Loader::settle(ChildFacts& child, const Votes& v) const {
+  child.birth = Votes::winner(v.births, kNoDay);
+  child.sex = Votes::winner(v.sexes, uint32_t{0});
+  child.practice = v.practice;
+  child.sources = v.sources;
+  std::sort(child.sources.begin(), child.sources.end());
+  child.sources.erase(std::unique(child.sources.begin(), child.sources.end()),
+                      child.sources.end());
+  std::sort(child.facts.begin(), child.facts.end(), [](const Fact& a, const Fact& b) {
+    return a.start != b.start ? a.start < b.start : a.kind < b.kind;
+  });
+}
+
+constexpr std::string_view kEventColumns =
+    "source_system_id, person_original_id, kind, code, display, status, value, start_date, "
+    "end_date";
+
+}  // namespace
+
+Result<Population> load_population(Database& db, const FactFilter& filter, bool show_progress) {
+  Population pop;
+  Loader loader(db, filter, pop.words);
+  if (Status s = loader.load_sources(); !s.ok()) return s.error();
+
+  // Children, and where each merged id now lives.
+  std::unordered_map<int64_t, int64_t> merged;
+  std::unordered_map<int64_t, uint32_t> index;
+  {
+    auto stmt = db.prepare("SELECT id, merged_into FROM children ORDER BY id");
+    if (!stmt.ok()) return stmt.error();
+    Status s = stmt->each_row([&](Statement& st) {
+      const int64_t id = st.column_int64(0);
+      if (st.column_is_null(1)) {
+        index.emplace(id, static_cast<uint32_t>(pop.children.size()));
+        ChildFacts child;
+        child.child_id = id;
+        pop.children.push_back(std::move(child));
+      } else {
+        merged.emplace(id, st.column_int64(1));
+      }
+    });
+    if (!s.ok()) return s.error();
+  }
+  const auto root = [&](int64_t id) -> const uint32_t* {
+    for (int hops = 0; hops < 100; ++hops) {
+      if (const auto it = index.find(id); it != index.end()) return &it->second;
+      const auto m = merged.find(id);
+      if (m == merged.end()) return nullptr;
+      id = m->second;
+    }
+    return nullptr;
+  };
+  loader.votes.resize(pop.children.size());
+
+  PersonIndex persons;
+  {
+    auto stmt = db.prepare(R"sql(
+      SELECT p.source_system_id, p.original_id, p.birth_date, p.sex, p.gp_practice, l.child_id
+      FROM source_persons p JOIN links l ON l.source_person_id = p.id
+      WHERE p.superseded_by IS NULL)sql");
+    if (!stmt.ok()) return stmt.error();
+    std::string key;
+    Status s = stmt->each_row([&](Statement& st) {
+      const uint32_t* at = root(st.column_int64(5));
+      if (at == nullptr) return;
+      person_key(key, st.column_int64(0), st.column_view(1));
+      persons.emplace(key, *at);
+      loader.add_person(*at, st.column_int64(0), st.column_view(1), st.column_view(2),
+                        st.column_view(3), st.column_view(4));
+    });
+    if (!s.ok()) return s.error();
+  }
+
+  auto stmt = db.prepare(std::string("SELECT ") + std::string(kEventColumns) +
+                         " FROM source_events WHERE superseded_by IS NULL");
+  if (!stmt.ok()) return stmt.error();
+  Progress progress("Reading events", 0, show_progress && progress_wanted());
+  if (Status s = loader.read_events(*stmt, &persons, nullptr, &pop.children, &progress); !s.ok()) {
+    return s.error();
+  }
+  progress.finish();
+  for (size_t i = 0; i < pop.children.size(); ++i)
+    loader.settle(pop.children[i], loader.votes[i]);
+  return pop;
+}
+
+Result<ChildFacts> load_child_facts(Database& db, int64_t child_id, const FactFilter& filter,
+                                    Vocabulary& words) {
+  Loader loader(db, filter, words);
+  if (Status s = loader.load_sources(); !s.ok()) return s.error();
+  {
+    auto stmt = db.prepare("SELECT merged_into FROM children WHERE id = ?1");
+    if (!stmt.ok()) return stmt.error();
+    for (int hops = 0;; ++hops) {
+      stmt->reset();
+      stmt->bind(1, child_id);
+      auto row = stmt->step();
+      if (!row.ok()) return row.error();
+      if (!*row) return Error::not_found("no child with id " + std::to_string(child_id));
+      if (stmt->column_is_null(0) || hops > 100) break;
+      child_id = stmt->column_int64(0);
+    }
+  }
+  ChildFacts child;
+  child.child_id = child_id;
+  loader.votes.resize(1);
+  auto persons = db.prepare(R"sql(
+    SELECT p.source_system_id, p.original_id, p.birth_date, p.sex, p.gp_practice
+    FROM links l JOIN source_persons p ON p.id = l.source_person_id
+    WHERE l.child_id = ?1 AND p.superseded_by IS NULL)sql");
+  if (!persons.ok()) return persons.error();
+  auto events = db.prepare(std::string("SELECT ") + std::string(kEventColumns) +
+                           " FROM source_events WHERE source_system_id = ?1 AND "
+                           "person_original_id = ?2 AND superseded_by IS NULL");
+  if (!events.ok()) return events.error();
+  persons->bind(1, child_id);
+  std::vector<std::pair<int64_t, std::string>> records;
+  Status s = persons->each_row([&](Statement& st) {
+    records.emplace_back(st.column_int64(0), st.column_text(1));
+    loader.add_person(0, st.column_int64(0), st.column_view(1), st.column_view(2),
+                      st.column_view(3), st.column_view(4));
+  });
+  if (!s.ok()) return s.error();
+  std::sort(records.begin(), records.end());
+  records.erase(std::unique(records.begin(), records.end()), records.end());
+  for (const auto& [source, original_id] : records) {
+    events->reset();
+    events->bind(1, source).bind(2, original_id);
+    if (Status e = loader.read_events(*events, nullptr, &child, nullptr, nullptr); !e.ok()) {
+      return e.error();
+    }
+  }
+  loader.settle(child, loader.votes[0]);
+  return child;
+}
+
+}  // namespace onechild

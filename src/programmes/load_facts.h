@@ -1,0 +1,33 @@
+// Reads what the programmes need from the store: each child's birth date,
+// sex and practice, and the events of the kinds the rules use, from every
+// source linked to the child (source_events -> source_persons -> links ->
+// children, merged children followed).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "programmes/facts.h"
+#include "store/database.h"
+
+namespace onechild {
+
+struct FactFilter {
+  std::vector<std::string> kinds;  // event kinds to keep; empty keeps every kind
+  // For these kinds only these codes (GP consultations are encounters too,
+  // and a million of them would only be skipped later).
+  std::map<std::string, std::vector<std::string>, std::less<>> codes;
+};
+
+// Every child in the master child index that is not merged into another.
+Result<Population> load_population(Database& db, const FactFilter& filter,
+                                   bool show_progress = false);
+
+// One child (a merged id leads to the child it was merged into), its text
+// interned into words.
+Result<ChildFacts> load_child_facts(Database& db, int64_t child_id, const FactFilter& filter,
+                                    Vocabulary& words);
+
+}  // namespace onechild

@@ -1,0 +1,182 @@
+#include "programmes/worklist.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "programmes/programmes.h"
+
+namespace onechild {
+namespace json = boost::json;
+namespace {
+
+constexpr std::pair<WorklistKind, std::string_view> kKinds[] = {
+    {WorklistKind::kHcp, "hcp"},   {WorklistKind::kImms, "imms"},
+    {WorklistKind::kLac, "lac"},   {WorklistKind::kEhcp, "ehcp"},
+    {WorklistKind::kTransition, "transition"}, {WorklistKind::kRtt, "rtt"},
+    {WorklistKind::kSignals, "signals"}};
+
+std::string day_text(Day d) {
+  return d == kNoDay ? std::string() : format_iso_date(from_day(d));
+}
+
+// The schedule a worklist kind reads, by the schedule's id.
+std::string_view schedule_of(WorklistKind kind) {
+  return kind == WorklistKind::kHcp ? "hcp" : "imms";
+}
+
+void schedule_rows(const Programmes& p, const ChildFacts& child, const WorklistQuery& q,
+                   Day as_of, std::vector<ItemResult>& scratch, std::vector<WorklistRow>& out) {
+  scratch.clear();
+  p.schedules().evaluate(child, as_of, scratch);
+  const std::string_view programme = schedule_of(q.kind);
+  for (const ItemResult& r : scratch) {
+    const ScheduleItem& item = *p.schedules().items()[r.item];
+    if (item.programme != programme) continue;
+    const bool upcoming = r.status == ItemStatus::kNotYetDue && q.upcoming_days > 0 &&
+                          r.due <= as_of + q.upcoming_days;
+    if (r.status != ItemStatus::kDue && r.status != ItemStatus::kOverdue && !upcoming) continue;
+    WorklistRow row;
+    row.child_id = child.child_id;
+    row.birth = child.birth;
+    row.practice = p.words().text(child.practice);
+    row.item = item.id;
+    row.item_name = item.name;
+    row.status = status_name(r.status);
+    row.due = r.due;
+    row.by = r.by;
+    row.days_overdue = r.status == ItemStatus::kOverdue ? as_of - r.by : 0;
+    if (r.until != kNoDay) row.detail = "offered until " + day_text(r.until);
+    out.push_back(std::move(row));
+  }
+}
+
+json::object worklist_row_json(const WorklistRow& r) {
+  return json::object{{"child_id", r.child_id},
+                      {"nhs_number", r.nhs_number},
+                      {"name", r.name},
+                      {"birth_date", day_text(r.birth)},
+                      {"practice", r.practice},
+                      {"item", r.item},
+                      {"item_name", r.item_name},
+                      {"status", r.status},
+                      {"started", day_text(r.started)},
+                      {"due", day_text(r.due)},
+                      {"by", day_text(r.by)},
+                      {"days_overdue", r.days_overdue},
+                      {"detail", r.detail}};
+}
+
+}  // namespace
+
+Result<WorklistKind> parse_worklist_kind(std::string_view text) {
+  for (const auto& [kind, name] : kKinds) {
+    if (name == text) return kind;
+  }
+  return Error::invalid_argument("unknown worklist kind '" + std::string(text) +
+                                 "' (hcp, imms, lac, ehcp, transition, rtt, signals)");
+}
+
+std::string_view worklist_kind_name(WorklistKind kind) {
+  for (const auto& [k, name] : kKinds) {
+    if (k == kind) return name;
+  }
+  return "";
+}
+
+std::vector<WorklistRow> build_worklist(const Programmes& programmes, const Population& population,
+                                        const WorklistQuery& query) {
+  const Day as_of = to_day(query.as_of);
+  const std::optional<uint32_t> practice =
+      query.practice.empty() ? std::optional<uint32_t>() : programmes.words().find(query.practice);
+  std::vector<WorklistRow> rows;
+  if (!query.practice.empty() && !practice) return rows;  // no child registered there
+  std::vector<ItemResult> scratch;
+  for (const ChildFacts& child : population.children) {
+    if (practice && child.practice != *practice) continue;
+    if (child.died != kNoDay && child.died <= as_of) continue;
+    switch (query.kind) {
+      case WorklistKind::kHcp:
+      case WorklistKind::kImms:
+        schedule_rows(programmes, child, query, as_of, scratch, rows);
+        break;
+      default:
+        break;
+    }
+  }
+  std::sort(rows.begin(), rows.end(), [](const WorklistRow& a, const WorklistRow& b) {
+    if (a.days_overdue != b.days_overdue) return a.days_overdue > b.days_overdue;
+    if (a.due != b.due) return a.due < b.due;
+    if (a.child_id != b.child_id) return a.child_id < b.child_id;
+    return a.item < b.item;
+  });
+  if (query.limit > 0 && rows.size() > query.limit) rows.resize(query.limit);
+  return rows;
+}
+
+Status add_identities(Database& db, std::vector<WorklistRow>& rows) {
+  // The GP's record first (traced against the national register most often),
+  // then any record with a name.
+  auto stmt = db.prepare(R"sql(
+    SELECT c.nhs_number, p.given_name, p.family_name
+    FROM children c
+    LEFT JOIN links l ON l.child_id = c.id
+    LEFT JOIN source_persons p ON p.id = l.source_person_id AND p.superseded_by IS NULL
+    LEFT JOIN source_systems s ON s.id = p.source_system_id
+    WHERE c.id = ?1
+    ORDER BY (p.given_name IS NULL), (s.code <> 'gp'), p.id DESC
+    LIMIT 1)sql");
+  if (!stmt.ok()) return stmt.error();
+  for (WorklistRow& row : rows) {
+    stmt->reset();
+    stmt->bind(1, row.child_id);
+    auto found = stmt->step();
+    if (!found.ok()) return found.error();
+    if (!*found) continue;
+    row.nhs_number = stmt->column_text(0);
+    row.name = stmt->column_text(1);
+    const std::string family = stmt->column_text(2);
+    if (!family.empty()) row.name += (row.name.empty() ? "" : " ") + family;
+  }
+  return {};
+}
+
+std::string worklist_csv(const std::vector<WorklistRow>& rows) {
+  const auto field = [](std::string_view v) {
+    if (v.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(v);
+    std::string q = "\"";
+    for (char c : v) {
+      if (c == '"') q += '"';
+      q += c;
+    }
+    return q + "\"";
+  };
+  std::string out =
+      "child_id,nhs_number,name,birth_date,practice,item,item_name,status,started,due,by,"
+      "days_overdue,detail\n";
+  for (const WorklistRow& r : rows) {
+    out += std::to_string(r.child_id) + ',' + field(r.nhs_number) + ',' + field(r.name) + ',' +
+           day_text(r.birth) + ',' + field(r.practice) + ',' + field(r.item) + ',' +
+           field(r.item_name) + ',' + field(r.status) + ',' + day_text(r.started) + ',' +
+           day_text(r.due) + ',' + day_text(r.by) + ',' + std::to_string(r.days_overdue) + ',' +
+           field(r.detail) + '\n';
+  }
+  return out;
+}
+
+std::string worklist_json(const std::vector<WorklistRow>& rows, const WorklistQuery& query) {
+  json::array items;
+  json::object counts;
+  for (const WorklistRow& r : rows) {
+    items.push_back(worklist_row_json(r));
+    auto& n = counts[r.status];
+    n = (n.is_int64() ? n.as_int64() : 0) + 1;
+  }
+  return json::serialize(json::object{{"kind", worklist_kind_name(query.kind)},
+                                      {"as_of", format_iso_date(query.as_of)},
+                                      {"practice", query.practice},
+                                      {"count", rows.size()},
+                                      {"by_status", counts},
+                                      {"rows", items}});
+}
+
+}  // namespace onechild

@@ -1,0 +1,290 @@
+// Issue 6 on a real synthetic ICS: synth -> ingest -> link -> worklist, with
+// the worklists checked against a hand calculation from the store and the
+// overdue rates against the synthetic truth (truth/programmes.csv: what the
+// programmes really did for each child, before any feed's errors).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/csv.h"
+#include "programmes/programmes.h"
+#include "support/temp_dir.h"
+
+namespace onechild {
+namespace {
+
+using testing::TempDir;
+namespace json = boost::json;
+
+constexpr const char* kAsOf = "2026-11-24";
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+Run onechild(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+  const std::string cmd = std::string("CI=true '") + ONECHILD_BIN + "' " + args + " >'" + out +
+                          "' 2>'" + err + "' </dev/null";
+  const int raw = std::system(cmd.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
+  std::ifstream in(path);
+  CsvReader reader(in);
+  auto header = reader.next();
+  std::vector<std::map<std::string, std::string>> rows;
+  while (auto r = reader.next()) {
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < r->fields.size() && i < header->fields.size(); ++i)
+      row[header->fields[i]] = r->fields[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// The synthetic vaccines' codes (src/synth/life/immunisation.cc).
+const std::map<std::string, std::string> kVaccineCodes = {
+    {"6in1", "1162640003"}, {"5in1", "414619005"},  {"MenB", "871873005"},
+    {"Rota", "871761004"},  {"PCV", "836398006"},   {"HibMenC", "871871007"},
+    {"MenC", "871866001"},  {"MMR", "871831003"},   {"MMRV", "871908002"},
+    {"4in1", "871893003"},  {"HPV", "836379009"},   {"TdIPV", "871887006"},
+    {"MenACWY", "871874004"}};
+
+// The truth as a Population: each true child with what really happened.
+Population truth_population(const std::string& dir) {
+  Population pop;
+  std::map<std::string, size_t> index;
+  for (const auto& c : read_csv(dir + "/truth/children.csv")) {
+    ChildFacts child;
+    child.child_id = static_cast<int64_t>(pop.children.size() + 1);
+    child.birth = to_day(*parse_iso_date(c.at("birth_date")));
+    child.sex = pop.words.intern(c.at("sex"));
+    if (!c.at("died").empty()) child.died = to_day(*parse_iso_date(c.at("died")));
+    index[c.at("person_id")] = pop.children.size();
+    pop.children.push_back(std::move(child));
+  }
+  // Which sources hold a record of each child: whose schedule it is.
+  for (const auto& r : read_csv(dir + "/truth/persons.csv")) {
+    const auto at = index.find(r.at("person_id"));
+    if (at == index.end()) continue;
+    auto& sources = pop.children[at->second].sources;
+    const uint32_t source = pop.words.intern(r.at("source"));
+    if (std::find(sources.begin(), sources.end(), source) == sources.end()) {
+      sources.push_back(source);
+      std::sort(sources.begin(), sources.end());
+    }
+  }
+  for (const auto& r : read_csv(dir + "/truth/programmes.csv")) {
+    const auto at = index.find(r.at("person_id"));
+    if (at == index.end()) continue;
+    Fact f;
+    f.start = to_day(*parse_iso_date(r.at("date")));
+    if (r.at("programme") == "hcp") {
+      f.kind = pop.words.intern("encounter");
+      f.code = pop.words.intern(r.at("item"));
+      f.status = pop.words.intern("finished");
+    } else {
+      f.kind = pop.words.intern("immunisation");
+      f.code = pop.words.intern(kVaccineCodes.at(r.at("item")));
+      const bool declined = r.at("outcome") == "declined";
+      f.status = pop.words.intern(declined ? "not-done" : "completed");
+      if (declined) f.value = pop.words.intern("PATOBJ");
+    }
+    pop.children[at->second].facts.push_back(f);
+  }
+  for (ChildFacts& c : pop.children) {
+    std::sort(c.facts.begin(), c.facts.end(),
+              [](const Fact& a, const Fact& b) { return a.start < b.start; });
+  }
+  return pop;
+}
+
+struct Rates {
+  std::map<std::string, int> applicable, overdue, done;
+};
+
+// Per item, among children under 5 on the date: how many it applies to, are
+// overdue and have had it.
+Rates rates(const ProgrammeRules& rules, Population& pop, Day as_of) {
+  const Programmes p(rules, pop.words);
+  Rates r;
+  std::vector<ItemResult> out;
+  for (const ChildFacts& c : pop.children) {
+    if (c.birth == kNoDay || c.birth <= as_of - 5 * 365 || c.birth > as_of) continue;
+    if (c.died != kNoDay && c.died <= as_of) continue;
+    out.clear();
+    p.schedules().evaluate(c, as_of, out);
+    for (const ItemResult& i : out) {
+      const std::string& id = p.schedules().items()[i.item]->id;
+      ++r.applicable[id];
+      if (i.status == ItemStatus::kOverdue) ++r.overdue[id];
+      if (i.status == ItemStatus::kDoneOnTime || i.status == ItemStatus::kDoneLate) ++r.done[id];
+    }
+  }
+  return r;
+}
+
+class ProgrammesOnSyntheticIcs : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    const TempDir& d = *dir_;
+    auto synth = onechild(d, std::string("synth --children 2500 --seed 5 --as-of ") + kAsOf +
+                                 " --out '" + d.file("ics") + "'");
+    ASSERT_EQ(synth.status, 0) << synth.err;
+    auto ingest = onechild(d, "ingest --db '" + d.file("ics.db") + "' --as-of " + kAsOf + " '" +
+                                  d.file("ics/feeds") + "'");
+    ASSERT_EQ(ingest.status, 0) << ingest.err;
+    auto link = onechild(d, "link --db '" + d.file("ics.db") + "'");
+    ASSERT_EQ(link.status, 0) << link.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::string db() { return dir_->file("ics.db"); }
+  static TempDir* dir_;
+};
+TempDir* ProgrammesOnSyntheticIcs::dir_ = nullptr;
+
+TEST_F(ProgrammesOnSyntheticIcs, OverdueRatesFollowTheSyntheticTruth) {
+  auto rules = ProgrammeRules::load(ProgrammeRules::default_config_dir());
+  ASSERT_TRUE(rules.ok()) << rules.error().to_string();
+  auto store = Database::open(db());
+  ASSERT_TRUE(store.ok());
+  auto linked = load_population(*store, rules->filter());
+  ASSERT_TRUE(linked.ok()) << linked.error().to_string();
+  Population truth = truth_population(dir_->file("ics"));
+  const Day as_of = to_day(*parse_iso_date(kAsOf));
+  const Rates from_store = rates(*rules, *linked, as_of);
+  const Rates from_truth = rates(*rules, truth, as_of);
+  int compared = 0, overdue_store = 0, overdue_truth = 0;
+  for (const auto& [item, n] : from_truth.applicable) {
+    overdue_truth += from_truth.overdue.count(item) ? from_truth.overdue.at(item) : 0;
+    overdue_store += from_store.overdue.count(item) ? from_store.overdue.at(item) : 0;
+    if (n < 100) continue;
+    const int m = from_store.applicable.count(item) ? from_store.applicable.at(item) : 0;
+    // The same children are in both (linkage joins each child's records).
+    EXPECT_NEAR(m, n, 0.03 * n) << item;
+    const auto rate = [&](const std::map<std::string, int>& count, int total) {
+      const auto it = count.find(item);
+      return total == 0 ? 0.0 : (it == count.end() ? 0 : it->second) / double(total);
+    };
+    EXPECT_NEAR(rate(from_store.overdue, m), rate(from_truth.overdue, n),
+                0.02)
+        << item;
+    EXPECT_NEAR(rate(from_store.done, m), rate(from_truth.done, n), 0.03)
+        << item;
+    ++compared;
+  }
+  EXPECT_GE(compared, 15);
+  EXPECT_GT(overdue_truth, 0);
+  EXPECT_NEAR(overdue_store, overdue_truth, 0.1 * overdue_truth + 5);
+}
+
+TEST_F(ProgrammesOnSyntheticIcs, ImmunisationWorklistMatchesAHandCalculation) {
+  TempDir out;
+  auto run = onechild(out, "worklist --db '" + db() + "' --kind imms --format json --as-of " +
+                               std::string(kAsOf) + " --out '" + out.file("imms.json") + "'");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const json::object list = json::parse(slurp(out.file("imms.json"))).as_object();
+  const json::array& rows = list.at("rows").as_array();
+  ASSERT_GT(rows.size(), 20u);
+  EXPECT_EQ(list.at("count").as_int64(), static_cast<int64_t>(rows.size()));
+
+  // Every 6-in-1 first dose listed as overdue: by hand, born 12+ weeks
+  // before the date, under 10, and the store has no 6-in-1 (or 5-in-1) given
+  // or refused for the child.
+  auto store = Database::open(db());
+  ASSERT_TRUE(store.ok());
+  auto doses = store->prepare(R"sql(
+    SELECT count(*) FROM links l JOIN source_persons p ON p.id = l.source_person_id
+    JOIN source_events e ON e.source_system_id = p.source_system_id
+                        AND e.person_original_id = p.original_id
+    WHERE l.child_id = ?1 AND e.kind = 'immunisation' AND e.superseded_by IS NULL
+      AND e.code IN ('1162640003', '414619005'))sql");
+  ASSERT_TRUE(doses.ok());
+  const Date as_of = *parse_iso_date(kAsOf);
+  int checked = 0;
+  int64_t previous_overdue = INT64_MAX;
+  for (const json::value& v : rows) {
+    const json::object& r = v.as_object();
+    const std::string status(r.at("status").as_string());
+    EXPECT_TRUE(status == "due" || status == "overdue") << r;
+    // Most overdue first.
+    EXPECT_LE(r.at("days_overdue").as_int64(), previous_overdue);
+    previous_overdue = r.at("days_overdue").as_int64();
+    if (r.at("item").as_string() != "6in1-1" || status != "overdue") continue;
+    const Date birth = *parse_iso_date(std::string(r.at("birth_date").as_string()));
+    const Date by = add_days(birth, 84);
+    EXPECT_EQ(std::string(r.at("due").as_string()), format_iso_date(add_days(birth, 56)));
+    EXPECT_EQ(std::string(r.at("by").as_string()), format_iso_date(by));
+    EXPECT_EQ(r.at("days_overdue").as_int64(),
+              (std::chrono::sys_days{as_of} - std::chrono::sys_days{by}).count());
+    EXPECT_LT(age_in_years(birth, as_of), 10);
+    doses->reset();
+    doses->bind(1, r.at("child_id").as_int64());
+    ASSERT_TRUE(*doses->step());
+    EXPECT_EQ(doses->column_int64(0), 0) << r;
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
+}
+
+TEST_F(ProgrammesOnSyntheticIcs, HealthVisitingWorklistAndOneChildsStatus) {
+  TempDir out;
+  auto run = onechild(out, "worklist --db '" + db() + "' --kind hcp --as-of " +
+                               std::string(kAsOf) + " --upcoming 14 --out '" +
+                               out.file("hcp.csv") + "'");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto rows = read_csv(out.file("hcp.csv"));
+  ASSERT_FALSE(rows.empty());
+  std::map<std::string, int> by_item;
+  for (const auto& r : rows) {
+    ++by_item[r.at("item")];
+    EXPECT_FALSE(r.at("nhs_number").empty() && r.at("name").empty()) << r.at("child_id");
+    // A new birth visit is due from day 10 and late after day 14.
+    if (r.at("item") == "new-birth-visit") {
+      const Date birth = *parse_iso_date(r.at("birth_date"));
+      EXPECT_EQ(r.at("due"), format_iso_date(add_days(birth, 10)));
+      EXPECT_EQ(r.at("by"), format_iso_date(add_days(birth, 14)));
+    }
+  }
+  EXPECT_GT(by_item["2-2.5-year-review"], 0);
+
+  const std::string child = rows.front().at("child_id");
+  auto status = onechild(out, "programmes status --db '" + db() + "' --child " + child +
+                                  " --as-of " + std::string(kAsOf));
+  ASSERT_EQ(status.status, 0) << status.err;
+  EXPECT_NE(status.out.find(rows.front().at("item")), std::string::npos) << status.out;
+}
+
+TEST_F(ProgrammesOnSyntheticIcs, BadArgumentsAreOneClearLine) {
+  TempDir out;
+  auto kind = onechild(out, "worklist --db '" + db() + "' --kind flu");
+  EXPECT_EQ(kind.status, 1);
+  EXPECT_NE(kind.err.find("unknown worklist kind 'flu'"), std::string::npos) << kind.err;
+  auto date = onechild(out, "worklist --db '" + db() + "' --kind imms --as-of 2026-13-01");
+  EXPECT_EQ(date.status, 1);
+  EXPECT_NE(date.err.find("--as-of"), std::string::npos) << date.err;
+  auto child = onechild(out, "programmes status --db '" + db() + "' --child 99999999");
+  EXPECT_EQ(child.status, 1);
+  EXPECT_NE(child.err.find("no child with id 99999999"), std::string::npos) << child.err;
+}
+
+}  // namespace
+}  // namespace onechild

@@ -7,10 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace onechild::api {
 
-// Escapes & < > " ' for safe use in HTML text and attribute values.
-std::string html_escape(std::string_view text);
+using onechild::html_escape;  // core/text.h
 
 // Decodes application/x-www-form-urlencoded text ('+' is a space, %XX a
 // byte). Returns nullopt on a malformed escape rather than guessing.

@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "core/progress.h"
 #include "programmes/coverage.h"
+#include "programmes/letters.h"
 #include "programmes/programmes.h"
 #include "programmes/worklist.h"
 
@@ -16,7 +17,7 @@ namespace onechild {
 namespace {
 
 struct ProgrammeArgs {
-  std::string db, kind, as_of, practice, format = "csv", out, config;
+  std::string db, kind, as_of, practice, format = "csv", out, config, letters;
   int upcoming = 0, quarters = 4;
   bool by_practice = false;
   size_t limit = 0;
@@ -69,6 +70,16 @@ int run_worklist(const ProgrammeArgs& a) {
   if (Status s = write_output(a.out, text); !s.ok()) return fail(s.error());
   if (!a.out.empty() && a.out != "-") {
     std::fprintf(stderr, "%zu rows written to %s\n", rows.size(), a.out.c_str());
+  }
+  if (!a.letters.empty()) {
+    if (*kind != WorklistKind::kHcp && *kind != WorklistKind::kImms) {
+      return fail(Error::invalid_argument("--letters is for the hcp and imms worklists"));
+    }
+    LetterOptions options{*kind, today()};
+    if (Status s = write_output(a.letters, letters_html(rows, options)); !s.ok()) {
+      return fail(s.error());
+    }
+    std::fprintf(stderr, "letters written to %s\n", a.letters.c_str());
   }
   return 0;
 }
@@ -170,6 +181,8 @@ void add_programme_commands(CLI::App& app, std::function<int()>& action) {
   worklist->add_option("--limit", a->limit, "At most this many rows (most overdue first)");
   worklist->add_option("--format", a->format, "csv (default) or json");
   worklist->add_option("--out", a->out, "Write here instead of standard output");
+  worklist->add_option("--letters", a->letters,
+                       "Also write call/recall letters (printable HTML, a page per child)");
   worklist->add_option("--config", a->config, "Config folder (default: the installed config/)");
   worklist->callback([&action, a] { action = [a] { return run_worklist(*a); }; });
 

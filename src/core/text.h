@@ -44,4 +44,8 @@ std::string printable(std::string_view text, size_t max_bytes);
 // names against mapping patterns, source codes against linkage settings).
 bool glob_match(std::string_view pattern, std::string_view text);
 
+// Escapes & < > " ' for safe use in HTML text and attribute values (web
+// pages, printable letters).
+std::string html_escape(std::string_view text);
+
 }  // namespace onechild

@@ -109,6 +109,22 @@ int run_status(const ProgrammeArgs& a) {
                 r.done != kNoDay ? "  on " : "",
                 r.done != kNoDay ? format_iso_date(from_day(r.done)).c_str() : "");
   }
+  std::vector<ClockResult> clocks;
+  programmes.clocks().evaluate(*child, to_day(*as_of), clocks);
+  for (const ClockResult& c : clocks) {
+    std::printf("  clock %-32s %-9s started %s, due %s  %s\n", std::string(c.clock).c_str(),
+                std::string(clock_state_name(c.state)).c_str(),
+                format_iso_date(from_day(c.start)).c_str(),
+                format_iso_date(from_day(c.due)).c_str(), c.detail.c_str());
+  }
+  std::vector<SignalResult> signals;
+  programmes.signals().evaluate(*child, to_day(*as_of), signals);
+  for (const SignalResult& s : signals) {
+    std::printf("  signal %-18s %d in %d days (threshold %d), %s to %s\n",
+                std::string(s.signal).c_str(), s.count, s.window_days, s.threshold,
+                format_iso_date(from_day(s.first)).c_str(),
+                format_iso_date(from_day(s.last)).c_str());
+  }
   return 0;
 }
 

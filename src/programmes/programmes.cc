@@ -13,6 +13,12 @@ Result<ProgrammeRules> ProgrammeRules::load(const std::string& config_dir) {
   auto schedules = load_schedules(config_dir + "/schedules");
   if (!schedules.ok()) return schedules.error();
   rules.schedules = std::move(*schedules);
+  auto config = load_programmes_config(config_dir + "/programmes.toml");
+  if (!config.ok()) return config.error();
+  rules.config = std::move(*config);
+  auto holidays = BankHolidays::load(config_dir + "/reference/bank-holidays-england.csv");
+  if (!holidays.ok()) return holidays.error();
+  rules.holidays = std::move(*holidays);
   return rules;
 }
 
@@ -33,11 +39,24 @@ FactFilter ProgrammeRules::filter() const {
       }
     }
   }
+  // What the clocks and signals read (clocks.cc, signals.cc).
+  for (const char* kind :
+       {"social-care-episode", "ehc-request", "ehc-assessment", "ehc-plan", "care-plan",
+        "condition", "mental-health-referral", "mental-health-contact", "service-request",
+        "ed-attendance", "admission", "outpatient-appointment"}) {
+    kinds.insert(kind);
+  }
+  for (const auto* list : {&config.was_not_brought.kinds, &config.unscheduled.kinds})
+    kinds.insert(list->begin(), list->end());
+  f.codes["encounter"].push_back("diagnostic-assessment");
   f.kinds.assign(kinds.begin(), kinds.end());
   return f;
 }
 
 Programmes::Programmes(const ProgrammeRules& rules, Vocabulary& words)
-    : words_(words), schedules_(rules.schedules, words) {}
+    : words_(words),
+      schedules_(rules.schedules, words),
+      clocks_(rules.config, *rules.holidays, words),
+      signals_(rules.config, *rules.holidays, words) {}
 
 }  // namespace onechild

@@ -67,8 +67,9 @@ struct ProgrammesConfig {
   } ehc_plan, ehc_no_plan;
 
   // Looked-after children: initial health assessment within `working_days`
-  // of the start of each period of care. Episodes less than `gap_days` apart
-  // belong to one period (0: only a new episode starting the day the last ends).
+  // of the start of each period of care. An episode starting no more than
+  // `gap_days` after the last one ended continues its period (0: only one
+  // starting the day the last ends, as SSDA903 records a change of episode).
   struct InitialHealth : ClockConfig {
     int working_days = 20;
     int gap_days = 0;

@@ -24,6 +24,14 @@ std::string_view schedule_of(WorklistKind kind) {
   return kind == WorklistKind::kHcp ? "hcp" : "imms";
 }
 
+WorklistRow row_for(const Programmes& p, const ChildFacts& child) {
+  WorklistRow row;
+  row.child_id = child.child_id;
+  row.birth = child.birth;
+  row.practice = p.words().text(child.practice);
+  return row;
+}
+
 void schedule_rows(const Programmes& p, const ChildFacts& child, const WorklistQuery& q,
                    Day as_of, std::vector<ItemResult>& scratch, std::vector<WorklistRow>& out) {
   scratch.clear();
@@ -35,10 +43,7 @@ void schedule_rows(const Programmes& p, const ChildFacts& child, const WorklistQ
     const bool upcoming = r.status == ItemStatus::kNotYetDue && q.upcoming_days > 0 &&
                           r.due <= as_of + q.upcoming_days;
     if (r.status != ItemStatus::kDue && r.status != ItemStatus::kOverdue && !upcoming) continue;
-    WorklistRow row;
-    row.child_id = child.child_id;
-    row.birth = child.birth;
-    row.practice = p.words().text(child.practice);
+    WorklistRow row = row_for(p, child);
     row.item = item.id;
     row.item_name = item.name;
     row.status = status_name(r.status);
@@ -66,6 +71,91 @@ json::object worklist_row_json(const WorklistRow& r) {
                       {"detail", r.detail}};
 }
 
+// The clocks each worklist kind shows.
+bool clock_in(WorklistKind kind, std::string_view clock) {
+  namespace id = clock_id;
+  switch (kind) {
+    case WorklistKind::kLac:
+      return clock == id::kLacInitialHealth || clock == id::kLacReviewHealth;
+    case WorklistKind::kEhcp:
+      return clock == id::kEhcDecision || clock == id::kEhcPlan || clock == id::kEhcNoPlan;
+    case WorklistKind::kTransition:
+      return clock == id::kTransitionPlan || clock == id::kAdultService;
+    case WorklistKind::kRtt:
+      return clock == id::kCamhsFirstContact || clock == id::kCommunityPaediatrics ||
+             clock == id::kEpilepsySpecialist || clock == id::kAutismDiagnosis ||
+             clock == id::kEpilepsyDiagnosis;
+    default:
+      return false;
+  }
+}
+
+std::string clock_name(const ProgrammesConfig& c, std::string_view clock) {
+  namespace id = clock_id;
+  const std::pair<std::string_view, const RuleText*> names[] = {
+      {id::kEhcDecision, &c.ehc_decision},
+      {id::kEhcPlan, &c.ehc_plan},
+      {id::kEhcNoPlan, &c.ehc_no_plan},
+      {id::kLacInitialHealth, &c.lac_initial},
+      {id::kLacReviewHealth, &c.lac_review},
+      {id::kTransitionPlan, &c.transition_plan},
+      {id::kAdultService, &c.adult_service},
+      {id::kCamhsFirstContact, &c.camhs},
+      {id::kCommunityPaediatrics, &c.community_paediatrics},
+      {id::kEpilepsySpecialist, &c.epilepsy_specialist},
+      {id::kAutismDiagnosis, &c.autism_diagnosis},
+      {id::kEpilepsyDiagnosis, &c.epilepsy_diagnosis}};
+  for (const auto& [key, rule] : names) {
+    if (key == clock) return rule->name;
+  }
+  return std::string(clock);
+}
+
+std::string signal_name(const ProgrammesConfig& c, std::string_view signal) {
+  if (signal == signal_id::kWasNotBrought) return c.was_not_brought.name;
+  if (signal == signal_id::kUnscheduledCare) return c.unscheduled.name;
+  if (signal == signal_id::kInjuries) return c.injuries.name;
+  return std::string(signal);
+}
+
+void clock_rows(const Programmes& p, const ChildFacts& child, const WorklistQuery& q, Day as_of,
+                std::vector<ClockResult>& scratch, std::vector<WorklistRow>& out) {
+  scratch.clear();
+  p.clocks().evaluate(child, as_of, scratch);
+  for (const ClockResult& c : scratch) {
+    if (!clock_in(q.kind, c.clock)) continue;
+    const bool upcoming = c.state == ClockState::kRunning;
+    if (c.state != ClockState::kOverdue && !upcoming) continue;
+    WorklistRow row = row_for(p, child);
+    row.item = c.clock;
+    row.item_name = clock_name(p.clocks().config(), c.clock);
+    row.status = clock_state_name(c.state);
+    row.started = c.start;
+    row.due = c.due;
+    row.by = c.due;
+    row.days_overdue = c.state == ClockState::kOverdue ? as_of - c.due : 0;
+    row.detail = c.detail;
+    out.push_back(std::move(row));
+  }
+}
+
+void signal_rows(const Programmes& p, const ChildFacts& child, Day as_of,
+                 std::vector<SignalResult>& scratch, std::vector<WorklistRow>& out) {
+  scratch.clear();
+  p.signals().evaluate(child, as_of, scratch);
+  for (const SignalResult& s : scratch) {
+    WorklistRow row = row_for(p, child);
+    row.item = s.signal;
+    row.item_name = signal_name(p.signals().config(), s.signal);
+    row.status = "signal";
+    row.started = s.first;
+    row.due = s.last;
+    row.detail = std::to_string(s.count) + " in the last " + std::to_string(s.window_days) +
+                 " days (threshold " + std::to_string(s.threshold) + ")";
+    out.push_back(std::move(row));
+  }
+}
+
 }  // namespace
 
 Result<WorklistKind> parse_worklist_kind(std::string_view text) {
@@ -91,6 +181,8 @@ std::vector<WorklistRow> build_worklist(const Programmes& programmes, const Popu
   std::vector<WorklistRow> rows;
   if (!query.practice.empty() && !practice) return rows;  // no child registered there
   std::vector<ItemResult> scratch;
+  std::vector<ClockResult> clocks;
+  std::vector<SignalResult> signals;
   for (const ChildFacts& child : population.children) {
     if (practice && child.practice != *practice) continue;
     if (child.died != kNoDay && child.died <= as_of) continue;
@@ -99,7 +191,11 @@ std::vector<WorklistRow> build_worklist(const Programmes& programmes, const Popu
       case WorklistKind::kImms:
         schedule_rows(programmes, child, query, as_of, scratch, rows);
         break;
+      case WorklistKind::kSignals:
+        signal_rows(programmes, child, as_of, signals, rows);
+        break;
       default:
+        clock_rows(programmes, child, query, as_of, clocks, rows);
         break;
     }
   }

@@ -273,6 +273,42 @@ TEST_F(ProgrammesOnSyntheticIcs, HealthVisitingWorklistAndOneChildsStatus) {
   EXPECT_NE(status.out.find(rows.front().at("item")), std::string::npos) << status.out;
 }
 
+// The clocks' worklists, each row's due date worked out by hand from its start.
+TEST_F(ProgrammesOnSyntheticIcs, ClockAndSignalWorklists) {
+  TempDir out;
+  auto holidays = BankHolidays::load(BankHolidays::default_path());
+  ASSERT_TRUE(holidays.ok());
+  std::map<std::string, int> items;
+  for (const char* kind : {"lac", "ehcp", "transition", "rtt", "signals"}) {
+    auto run = onechild(out, "worklist --db '" + db() + "' --kind " + kind + " --as-of " +
+                                 std::string(kAsOf) + " --out '" + out.file("list.csv") + "'");
+    ASSERT_EQ(run.status, 0) << run.err;
+    for (const auto& r : read_csv(out.file("list.csv"))) {
+      ++items[r.at("item")];
+      const std::string& status = r.at("status");
+      if (std::string(kind) == "signals") {
+        EXPECT_EQ(status, "signal");
+        continue;
+      }
+      EXPECT_TRUE(status == "running" || status == "overdue") << kind << " " << status;
+      const Date started = *parse_iso_date(r.at("started"));
+      const Date due = *parse_iso_date(r.at("due"));
+      // SEND Regulations 2014 reg. 5(1): a decision within 6 weeks of the request.
+      if (r.at("item") == "ehc-decision") EXPECT_EQ(due, add_days(started, 42));
+      // Reg. 13(2): the final plan within 20 weeks of the request.
+      if (r.at("item") == "ehc-plan") EXPECT_EQ(due, add_days(started, 140));
+      // The initial health assessment within 20 working days of becoming looked after.
+      if (r.at("item") == "lac-initial-health") {
+        EXPECT_EQ(due, holidays->add_working_days(started, 20));
+      }
+      if (r.at("item") == "camhs-first-contact") EXPECT_EQ(due, add_days(started, 28));
+    }
+  }
+  EXPECT_GT(items["camhs-first-contact"], 0);
+  EXPECT_GT(items["transition-plan"], 0);
+  EXPECT_GT(items["was-not-brought"] + items["unscheduled-care"], 0);
+}
+
 TEST_F(ProgrammesOnSyntheticIcs, BadArgumentsAreOneClearLine) {
   TempDir out;
   auto kind = onechild(out, "worklist --db '" + db() + "' --kind flu");

@@ -38,10 +38,14 @@ int main(int argc, char** argv) {
   int runs = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--db") db_path = v;
-    else if (k == "--children") children = std::stoul(v);
-    else if (k == "--runs") runs = std::stoi(v);
-    else if (k == "--as-of") as_of_text = v;
+    if (k == "--db")
+      db_path = v;
+    else if (k == "--children")
+      children = std::stoul(v);
+    else if (k == "--runs")
+      runs = std::stoi(v);
+    else if (k == "--as-of")
+      as_of_text = v;
     else {
       std::fprintf(stderr, "bench_programmes: unknown option %s\n", k.c_str());
       return 1;
@@ -140,9 +144,10 @@ int main(int argc, char** argv) {
   }
   std::sort(per_child.begin(), per_child.end());
   if (!per_child.empty()) {
-    std::printf("one child from the store (items, clocks, signals): median %.3f ms, p99 %.3f ms (%zu children)\n",
-                per_child[per_child.size() / 2], per_child[per_child.size() * 99 / 100],
-                per_child.size());
+    std::printf(
+        "one child from the store (items, clocks, signals): median %.3f ms, p99 %.3f ms (%zu "
+        "children)\n",
+        per_child[per_child.size() / 2], per_child[per_child.size() * 99 / 100], per_child.size());
   }
   return 0;
 }

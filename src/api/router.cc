@@ -8,8 +8,8 @@
 #include "access/users.h"
 #include "api/http_util.h"
 #include "api/link_api.h"
-#include "programmes/programmes.h"
 #include "api/pages.h"
+#include "programmes/programmes.h"
 #include "record/child_record.h"
 
 namespace onechild::api {

@@ -99,8 +99,10 @@ HttpResponse WorklistCache::handle(const HttpRequest& request, const std::string
           v > 100000) {
         return error(400, std::string(key) + " must be a whole number from 0 to 100000");
       }
-      if (target == 0) q.upcoming_days = v;
-      else q.limit = static_cast<size_t>(v);
+      if (target == 0)
+        q.upcoming_days = v;
+      else
+        q.limit = static_cast<size_t>(v);
     }
   }
 

@@ -32,8 +32,8 @@ class WorklistCache {
   explicit WorklistCache(std::string config_dir);
   ~WorklistCache();
 
-  HttpResponse handle(const HttpRequest& request, const std::string& path,
-                      const std::string& query, const std::optional<User>& user, Database& db);
+  HttpResponse handle(const HttpRequest& request, const std::string& path, const std::string& query,
+                      const std::optional<User>& user, Database& db);
 
  private:
   std::string config_dir_;

@@ -1,6 +1,7 @@
 #include "cli/programme_commands.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -131,8 +132,8 @@ int run_status(const ProgrammeArgs& a) {
 std::string percent(int64_t numerator, int64_t denominator) {
   if (denominator == 0) return "";
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%.1f", 100.0 * static_cast<double>(numerator) /
-                                             static_cast<double>(denominator));
+  std::snprintf(buf, sizeof buf, "%.1f",
+                100.0 * static_cast<double>(numerator) / static_cast<double>(denominator));
   return buf;
 }
 
@@ -144,8 +145,8 @@ int run_coverage(const ProgrammeArgs& a) {
   if (!as_of.ok()) return fail(as_of.error());
   auto rules = rules_of(a);
   if (!rules.ok()) return fail(rules.error());
-  auto spec = load_coverage(a.config.empty() ? default_coverage_path()
-                                             : a.config + "/coverage.toml");
+  auto spec =
+      load_coverage(a.config.empty() ? default_coverage_path() : a.config + "/coverage.toml");
   if (!spec.ok()) return fail(spec.error());
   auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
@@ -159,7 +160,7 @@ int run_coverage(const ProgrammeArgs& a) {
     names.emplace(m.id, m.name);
   std::string text;
   if (a.format == "csv") {
-    const std::string target = percent(static_cast<int64_t>(spec->target * 1000 + 0.5), 1000);
+    const std::string target = percent(std::lround(spec->target * 1000), 1000);
     text = "measure,name,quarter,group,numerator,denominator,percent,target\n";
     for (const CoverageCell& c : *cells) {
       text += c.measure + ",\"" + names[c.measure] + "\"," + c.quarter + "," + c.group + "," +
@@ -167,14 +168,14 @@ int run_coverage(const ProgrammeArgs& a) {
               percent(c.numerator, c.denominator) + "," + target + "\n";
     }
   } else {
-    text = "{\"as_of\":\"" + format_iso_date(*as_of) + "\",\"target\":" +
-           std::to_string(spec->target) + ",\"cells\":[";
+    text = "{\"as_of\":\"" + format_iso_date(*as_of) +
+           "\",\"target\":" + std::to_string(spec->target) + ",\"cells\":[";
     for (size_t i = 0; i < cells->size(); ++i) {
       const CoverageCell& c = (*cells)[i];
       text += std::string(i ? ",\n" : "") + "{\"measure\":\"" + c.measure + "\",\"quarter\":\"" +
-              c.quarter + "\",\"group\":\"" + c.group + "\",\"numerator\":" +
-              std::to_string(c.numerator) + ",\"denominator\":" + std::to_string(c.denominator) +
-              "}";
+              c.quarter + "\",\"group\":\"" + c.group +
+              "\",\"numerator\":" + std::to_string(c.numerator) +
+              ",\"denominator\":" + std::to_string(c.denominator) + "}";
     }
     text += "]}\n";
   }

@@ -11,33 +11,13 @@ namespace {
 
 constexpr Day kNever = std::numeric_limits<Day>::max();
 
-bool has(const std::vector<uint32_t>& ids, uint32_t id) {
-  return std::binary_search(ids.begin(), ids.end(), id);
-}
-
-std::vector<uint32_t> intern_all(Vocabulary& words, const std::vector<std::string>& texts) {
-  std::vector<uint32_t> ids;
-  for (const std::string& t : texts)
-    ids.push_back(words.intern(t));
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ids;
-}
-
 std::string iso(Day d) {
   return format_iso_date(from_day(d));
 }
 
-// `months` calendar months after d; a day the month lacks falls on its last
-// day (31 August + 6 months = 28 or 29 February), as schedules count ages.
-Day add_months(Day d, int months) {
-  if (months >= 0) return to_day(When{When::Kind::kAge, months, 0, 0, {}}.on(from_day(d)));
-  const Date date = from_day(d);
-  const std::chrono::year_month ym = date.year() / date.month() - std::chrono::months{-months};
-  const Date out{ym.year(), ym.month(), date.day()};
-  if (out.ok()) return to_day(out);
-  return to_day(
-      Date{std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}}});
+// `months` calendar months after (negative: before) d, as schedules count ages.
+Day months_after(Day d, int months) {
+  return to_day(add_months(from_day(d), months));
 }
 
 // The day a child born on `birth` reaches `when`; kNoDay if birth is unknown.
@@ -164,16 +144,16 @@ ClockBook::ClockBook(const ProgrammesConfig& config, const BankHolidays& holiday
   id_.ed = words.intern("ed-attendance");
   id_.autism = words.intern(config.autism_diagnosis.condition);
   id_.epilepsy = words.intern(config.epilepsy_diagnosis.condition);
-  id_.attended = intern_all(words, config.attended);
-  id_.transition_conditions = intern_all(words, config.transition_plan.conditions);
-  id_.cp_reasons = intern_all(words, config.community_paediatrics.reasons);
-  id_.seizure_ed = intern_all(words, config.epilepsy_specialist.ed_codes);
-  id_.specialist_functions = intern_all(words, config.epilepsy_specialist.functions);
-  id_.autism_reasons = intern_all(words, config.autism_diagnosis.reasons);
-  id_.dx_seizure_ed = intern_all(words, config.epilepsy_diagnosis.ed_codes);
-  id_.dx_functions = intern_all(words, config.epilepsy_diagnosis.functions);
+  id_.attended = intern_sorted(words, config.attended);
+  id_.transition_conditions = intern_sorted(words, config.transition_plan.conditions);
+  id_.cp_reasons = intern_sorted(words, config.community_paediatrics.reasons);
+  id_.seizure_ed = intern_sorted(words, config.epilepsy_specialist.ed_codes);
+  id_.specialist_functions = intern_sorted(words, config.epilepsy_specialist.functions);
+  id_.autism_reasons = intern_sorted(words, config.autism_diagnosis.reasons);
+  id_.dx_seizure_ed = intern_sorted(words, config.epilepsy_diagnosis.ed_codes);
+  id_.dx_functions = intern_sorted(words, config.epilepsy_diagnosis.functions);
   for (const auto& [condition, functions] : config.adult_service.functions) {
-    id_.adult_functions.emplace_back(words.intern(condition), intern_all(words, functions));
+    id_.adult_functions.emplace_back(words.intern(condition), intern_sorted(words, functions));
   }
 }
 
@@ -329,7 +309,7 @@ void ClockBook::looked_after(const Ctx& x) const {
       const Day last = assessments[k]->start;
       const bool under_five = last < five;
       const int months = under_five ? cfg.months_under : cfg.months_from;
-      const Day due = add_months(last, months);
+      const Day due = months_after(last, months);
       std::string detail =
           from + "; last health assessment " + iso(last) +
           (under_five ? " (under 5): next within " : " (5 or over): next within ") +
@@ -368,7 +348,7 @@ void ClockBook::transition(const Ctx& x) const {
   if (birth == kNoDay) return;
   const Day until = on(cfg.until, birth);
   const Fact* condition = earliest(x.facts, x.as_of, kNoDay + 1, until - 1, [&](const Fact& f) {
-    return f.kind == id_.condition && has(id_.transition_conditions, f.code);
+    return f.kind == id_.condition && contains_id(id_.transition_conditions, f.code);
   });
   const Fact* ehc_plan = cfg.ehc_plan
                              ? earliest(x.facts, x.as_of, kNoDay + 1, until - 1,
@@ -378,7 +358,7 @@ void ClockBook::transition(const Ctx& x) const {
   if (ehc_plan != nullptr && (why == nullptr || ehc_plan->start < why->start)) why = ehc_plan;
   if (why == nullptr) return;
   const Day start = std::max(on(cfg.from, birth), why->start);
-  const Day due = std::max(on(cfg.due, birth), add_months(why->start, cfg.late_months));
+  const Day due = std::max(on(cfg.due, birth), months_after(why->start, cfg.late_months));
   std::string detail =
       why == ehc_plan ? "EHC plan issued " + iso(why->start)
                       : (why->display != 0 ? words_->text(why->display) : words_->text(why->code)) +
@@ -417,7 +397,8 @@ void ClockBook::adult_service(const Ctx& x) const {
     });
     if (c == nullptr) continue;
     const Fact* seen = earliest(x.facts, x.as_of, kNoDay + 1, kNever, [&](const Fact& f) {
-      return f.kind == id_.outpatient && has(functions, f.code) && has(id_.attended, f.status);
+      return f.kind == id_.outpatient && contains_id(functions, f.code) &&
+             contains_id(id_.attended, f.status);
     });
     std::string detail = (c->display != 0 ? words_->text(c->display) : words_->text(c->code)) +
                          " diagnosed " + iso(c->start);
@@ -449,7 +430,7 @@ void ClockBook::camhs(const Ctx& x) const {
     const Day discharged = known_end(r, x.as_of);
     const Day limit = std::min(next - 1, discharged == kNoDay ? kNever : discharged);
     const Fact* contact = earliest(x.facts, x.as_of, r.start, limit, [&](const Fact& f) {
-      return f.kind == id_.mh_contact && has(id_.attended, f.status);
+      return f.kind == id_.mh_contact && contains_id(id_.attended, f.status);
     });
     const Day due = r.start + 7 * cfg.weeks;
     std::string detail = "referred " + iso(r.start);
@@ -506,7 +487,7 @@ void ClockBook::community_paediatrics(const Ctx& x) const {
         break;
       }
     }
-    if (!has(id_.cp_reasons, r->value) || (adult != kNoDay && r->start >= adult)) continue;
+    if (!contains_id(id_.cp_reasons, r->value) || (adult != kNoDay && r->start >= adult)) continue;
     std::string detail = "referred " + iso(r->start) + " (" + words_->text(r->value) + ")";
     if (seen != nullptr) detail += "; assessed " + iso(seen->start);
     x.emit(cfg, clock_id::kCommunityPaediatrics, r->start, r->start + 7 * cfg.weeks,
@@ -521,7 +502,7 @@ void ClockBook::community_paediatrics(const Ctx& x) const {
 void ClockBook::epilepsy_specialist(const Ctx& x) const {
   const auto& cfg = config_.epilepsy_specialist;
   const Fact* first = earliest(x.facts, x.as_of, kNoDay + 1, kNever, [&](const Fact& f) {
-    return f.kind == id_.ed && has(id_.seizure_ed, f.code);
+    return f.kind == id_.ed && contains_id(id_.seizure_ed, f.code);
   });
   if (first == nullptr) return;
   const Day adult = on(cfg.under, x.child.birth);
@@ -532,8 +513,8 @@ void ClockBook::epilepsy_specialist(const Ctx& x) const {
     return;  // known epilepsy: not a first seizure
   }
   const Fact* seen = earliest(x.facts, x.as_of, first->start, kNever, [&](const Fact& f) {
-    return f.kind == id_.outpatient && has(id_.specialist_functions, f.code) &&
-           has(id_.attended, f.status);
+    return f.kind == id_.outpatient && contains_id(id_.specialist_functions, f.code) &&
+           contains_id(id_.attended, f.status);
   });
   std::string detail = "seizure (ED) " + iso(first->start);
   if (seen != nullptr)
@@ -554,11 +535,12 @@ void ClockBook::autism_diagnosis(const Ctx& x) const {
     return f.kind == id_.condition && f.code == id_.autism;
   });
   if (dx == nullptr) return;
-  const Fact* referral = earliest(
-      x.facts, x.as_of, add_months(dx->start, -cfg.lookback_months), dx->start, [&](const Fact& f) {
-        return f.kind == id_.service_request && f.code == id_.community_paediatrics &&
-               has(id_.autism_reasons, f.value);
-      });
+  const Fact* referral = earliest(x.facts, x.as_of, months_after(dx->start, -cfg.lookback_months),
+                                  dx->start, [&](const Fact& f) {
+                                    return f.kind == id_.service_request &&
+                                           f.code == id_.community_paediatrics &&
+                                           contains_id(id_.autism_reasons, f.value);
+                                  });
   if (referral == nullptr) return;
   x.emit(cfg, clock_id::kAutismDiagnosis, referral->start, referral->start + 7 * cfg.weeks,
          dx->start, false, "referred " + iso(referral->start) + "; diagnosed " + iso(dx->start));
@@ -575,12 +557,13 @@ void ClockBook::epilepsy_diagnosis(const Ctx& x) const {
     return f.kind == id_.condition && f.code == id_.epilepsy;
   });
   if (dx == nullptr) return;
-  const Fact* presented = earliest(
-      x.facts, x.as_of, add_months(dx->start, -cfg.lookback_months), dx->start, [&](const Fact& f) {
-        return (f.kind == id_.ed && has(id_.dx_seizure_ed, f.code)) ||
-               (f.kind == id_.outpatient && has(id_.dx_functions, f.code) &&
-                has(id_.attended, f.status));
-      });
+  const Fact* presented =
+      earliest(x.facts, x.as_of, months_after(dx->start, -cfg.lookback_months), dx->start,
+               [&](const Fact& f) {
+                 return (f.kind == id_.ed && contains_id(id_.dx_seizure_ed, f.code)) ||
+                        (f.kind == id_.outpatient && contains_id(id_.dx_functions, f.code) &&
+                         contains_id(id_.attended, f.status));
+               });
   if (presented == nullptr) return;
   x.emit(cfg, clock_id::kEpilepsyDiagnosis, presented->start, presented->start + 7 * cfg.weeks,
          dx->start, false,

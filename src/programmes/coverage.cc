@@ -1,7 +1,5 @@
 #include "programmes/coverage.h"
 
-#include "programmes/status.h"
-
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -9,6 +7,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "programmes/status.h"
 
 #ifndef ONECHILD_CONFIG_DIR
 #define ONECHILD_CONFIG_DIR "config"

@@ -30,4 +30,14 @@ std::optional<uint32_t> Vocabulary::find(std::string_view text) const {
   return it->second;
 }
 
+std::vector<uint32_t> intern_sorted(Vocabulary& words, const std::vector<std::string>& texts) {
+  std::vector<uint32_t> ids;
+  ids.reserve(texts.size());
+  for (const std::string& t : texts)
+    ids.push_back(words.intern(t));
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 }  // namespace onechild

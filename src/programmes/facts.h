@@ -4,6 +4,7 @@
 // compares integers, not strings.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,6 +40,12 @@ class Vocabulary {
   std::vector<std::string> texts_;
 };
 
+// The ids of texts, sorted and unique, for contains_id.
+std::vector<uint32_t> intern_sorted(Vocabulary& words, const std::vector<std::string>& texts);
+inline bool contains_id(const std::vector<uint32_t>& sorted_ids, uint32_t id) {
+  return std::binary_search(sorted_ids.begin(), sorted_ids.end(), id);
+}
+
 // One event of the record. Field meanings follow source_events.
 struct Fact {
   uint32_t source = 0;  // source system code ("gp", "social_care_westmoor")
@@ -50,13 +57,13 @@ struct Fact {
 
 struct ChildFacts {
   int64_t child_id = 0;
-  Day birth = kNoDay;      // the birth date most of the child's records give
-  uint32_t sex = 0;        // "male", "female", or empty
-  uint32_t practice = 0;   // GP practice ODS code, empty when no source says
-  Day died = kNoDay;       // items falling due after death do not apply
-  Day left = kNoDay;       // moved out of the ICS: undone items are "moved-out"
+  Day birth = kNoDay;             // the birth date most of the child's records give
+  uint32_t sex = 0;               // "male", "female", or empty
+  uint32_t practice = 0;          // GP practice ODS code, empty when no source says
+  Day died = kNoDay;              // items falling due after death do not apply
+  Day left = kNoDay;              // moved out of the ICS: undone items are "moved-out"
   std::vector<uint32_t> sources;  // source systems with a record of the child, ascending
-  std::vector<Fact> facts;  // ordered by start, then kind
+  std::vector<Fact> facts;        // ordered by start, then kind
 };
 
 struct Population {

@@ -57,7 +57,7 @@ std::string letters_html(const std::vector<WorklistRow>& rows, const LetterOptio
     html += "<section class=\"letter\"><p class=\"from\">" + html_escape(o.service) + "<br>" +
             html_escape(format_uk_date(o.printed)) + "</p>";
     // From 16 a young person arranges their own care: the letter is to them.
-    const bool own = child.birth != kNoDay && child.name.size() > 0 &&
+    const bool own = child.birth != kNoDay && !child.name.empty() &&
                      age_in_years(from_day(child.birth), o.printed) >= 16;
     html += std::string("<p>") + (own ? "Dear " : "To the parent or carer of ") +
             html_escape(name) + "</p>";
@@ -67,13 +67,13 @@ std::string letters_html(const std::vector<WorklistRow>& rows, const LetterOptio
             (overdue ? "A reminder: " + html_escape(name) + " has missed a " + what(o.kind)
                      : html_escape(name) + " is due a " + what(o.kind)) +
             "</h1>";
-    html += std::string("<p>Our records show that ") + (own ? "you are" : html_escape(name) + " is") +
+    html += std::string("<p>Our records show that ") +
+            (own ? "you are" : html_escape(name) + " is") +
             " due:</p><table><thead><tr>"
             "<th scope=\"col\">What</th><th scope=\"col\">Due from</th></tr></thead><tbody>";
     for (const WorklistRow* r : items) {
       html += std::string("<tr") + (r->status == "overdue" ? " class=\"overdue\"" : "") + "><td>" +
-              html_escape(r->item_name) + "</td><td>" + html_escape(uk_date(r->due)) +
-              "</td></tr>";
+              html_escape(r->item_name) + "</td><td>" + html_escape(uk_date(r->due)) + "</td></tr>";
     }
     html += "</tbody></table>";
     html += o.kind == WorklistKind::kHcp

@@ -107,9 +107,8 @@ Status Loader::load_sources() {
   auto stmt = db_.prepare("SELECT id, code FROM source_systems");
   if (!stmt.ok()) return stmt.error();
   gp_ = words_.intern("gp");
-  return stmt->each_row([&](Statement& s) {
-    sources_[s.column_int64(0)] = words_.intern(s.column_view(1));
-  });
+  return stmt->each_row(
+      [&](Statement& s) { sources_[s.column_int64(0)] = words_.intern(s.column_view(1)); });
 }
 
 void Loader::add_person(uint32_t index, int64_t source, std::string_view, std::string_view birth,
@@ -158,8 +157,7 @@ void Loader::settle(ChildFacts& child, const Votes& v) const {
   child.practice = v.practice;
   child.sources = v.sources;
   std::sort(child.sources.begin(), child.sources.end());
-  child.sources.erase(std::unique(child.sources.begin(), child.sources.end()),
-                      child.sources.end());
+  child.sources.erase(std::unique(child.sources.begin(), child.sources.end()), child.sources.end());
   std::sort(child.facts.begin(), child.facts.end(), [](const Fact& a, const Fact& b) {
     return a.start != b.start ? a.start < b.start : a.kind < b.kind;
   });

@@ -23,8 +23,8 @@ namespace onechild {
 
 struct ProgrammeRules {
   std::vector<Schedule> schedules;
-  ProgrammesConfig config;                // clocks and signals
-  std::optional<BankHolidays> holidays;   // always set by load()
+  ProgrammesConfig config;               // clocks and signals
+  std::optional<BankHolidays> holidays;  // always set by load()
 
   // config_dir/schedules/*.toml, programmes.toml, reference/bank-holidays-england.csv
   static Result<ProgrammeRules> load(const std::string& config_dir);

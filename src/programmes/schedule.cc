@@ -1,5 +1,7 @@
 #include "programmes/schedule.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
@@ -7,8 +9,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #ifndef ONECHILD_CONFIG_DIR
 #define ONECHILD_CONFIG_DIR "config"
@@ -59,16 +59,6 @@ Result<When> parse_age(std::string_view text) {
     text.remove_prefix(static_cast<size_t>(end - text.data()) + 1);
   }
   return when;
-}
-
-// The date `months` calendar months after `birth`; a day the month lacks
-// (29 February, 31 April) falls on the month's last day, as the NHS and
-// schools count birthdays.
-Date add_months(Date birth, int months) {
-  const std::chrono::year_month ym = birth.year() / birth.month() + std::chrono::months{months};
-  const Date d{ym.year(), ym.month(), birth.day()};
-  if (d.ok()) return d;
-  return Date{std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}}};
 }
 
 // The academic year (by the calendar year it starts in) in which a child
@@ -282,6 +272,13 @@ Status Reader::read(const toml::table& root) {
 }
 
 }  // namespace
+
+Date add_months(Date date, int months) {
+  const std::chrono::year_month ym = date.year() / date.month() + std::chrono::months{months};
+  const Date d{ym.year(), ym.month(), date.day()};
+  if (d.ok()) return d;
+  return Date{std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}}};
+}
 
 Result<When> When::parse(std::string_view text) {
   if (text.starts_with("year ")) {

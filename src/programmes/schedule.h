@@ -25,6 +25,12 @@ struct When {
   Date on(Date birth) const;  // the date for a child born on `birth`
 };
 
+// The date `months` calendar months after (or, negative, before) `date`; a
+// day the month lacks falls on its last day (a 29 February birthday is 28
+// February at one; 31 August + 6 months is the end of February), as the NHS
+// and schools count ages.
+Date add_months(Date date, int months);
+
 struct ScheduleItem {
   std::string id, name, programme;  // programme: the file's id, "hcp" or "imms"
   std::string kind;                 // event kind that satisfies it ("encounter", "immunisation")
@@ -34,8 +40,8 @@ struct ScheduleItem {
   // Who it is for: born in [born_from, born_before), of this sex if given.
   std::optional<Date> born_from, born_before;
   std::string sex;
-  When due, by;               // due from `due`; on time if done by `by` (inclusive)
-  std::optional<When> until;  // after this it can no longer be given: missed
+  When due, by;                 // due from `due`; on time if done by `by` (inclusive)
+  std::optional<When> until;    // after this it can no longer be given: missed
   std::optional<When> also_by;  // a second timeliness measure (by 15 months)
   std::string source;           // where the rule comes from
 };

@@ -3,31 +3,14 @@
 #include <algorithm>
 #include <tuple>
 
+#include "programmes/schedule.h"
+
 namespace onechild {
 namespace {
 
-bool has(const std::vector<uint32_t>& ids, uint32_t id) {
-  return std::binary_search(ids.begin(), ids.end(), id);
-}
-
-std::vector<uint32_t> intern_all(Vocabulary& words, const std::vector<std::string>& texts) {
-  std::vector<uint32_t> ids;
-  for (const std::string& t : texts)
-    ids.push_back(words.intern(t));
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ids;
-}
-
-// `months` calendar months before d; a day the month lacks falls on its last
-// day (31 March - 1 month = 28 or 29 February).
+// `months` calendar months before d (31 March - 1 month = 28 or 29 February).
 Day months_before(Day d, int months) {
-  const Date date = from_day(d);
-  const std::chrono::year_month ym = date.year() / date.month() - std::chrono::months{months};
-  const Date out{ym.year(), ym.month(), date.day()};
-  if (out.ok()) return to_day(out);
-  return to_day(
-      Date{std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}}});
+  return to_day(add_months(from_day(d), -months));
 }
 
 // The window of a signal on as_of: events on days after `after` up to and
@@ -60,11 +43,11 @@ void emit(std::string_view id, const SignalConfig& cfg, const Window& w,
 
 SignalBook::SignalBook(const ProgrammesConfig& config, const BankHolidays&, Vocabulary& words)
     : config_(config), words_(&words) {
-  wnb_kinds_ = intern_all(words, config.was_not_brought.kinds);
-  wnb_statuses_ = intern_all(words, config.was_not_brought.statuses);
-  ed_kinds_ = intern_all(words, config.unscheduled.kinds);
-  injury_ed_codes_ = intern_all(words, config.injuries.ed_codes);
-  methods_ = intern_all(words, config.injuries.admission_methods);
+  wnb_kinds_ = intern_sorted(words, config.was_not_brought.kinds);
+  wnb_statuses_ = intern_sorted(words, config.was_not_brought.statuses);
+  ed_kinds_ = intern_sorted(words, config.unscheduled.kinds);
+  injury_ed_codes_ = intern_sorted(words, config.injuries.ed_codes);
+  methods_ = intern_sorted(words, config.injuries.admission_methods);
   ed_ = words.intern("ed-attendance");
   admission_ = words.intern("admission");
 }
@@ -92,7 +75,8 @@ void SignalBook::was_not_brought(const ChildFacts& child, Day as_of,
   const Window w = window_of(cfg, child, as_of);
   std::vector<std::tuple<Day, uint32_t, uint32_t>> events;
   for (const Fact& f : child.facts) {
-    if (w.contains(f.start) && has(wnb_kinds_, f.kind) && has(wnb_statuses_, f.status)) {
+    if (w.contains(f.start) && contains_id(wnb_kinds_, f.kind) &&
+        contains_id(wnb_statuses_, f.status)) {
       events.emplace_back(f.start, f.kind, f.code);
     }
   }
@@ -108,7 +92,8 @@ void SignalBook::unscheduled(const ChildFacts& child, Day as_of,
   const Window w = window_of(cfg, child, as_of);
   std::vector<std::tuple<Day, uint32_t, uint32_t>> events;
   for (const Fact& f : child.facts) {
-    if (w.contains(f.start) && has(ed_kinds_, f.kind)) events.emplace_back(f.start, f.kind, f.code);
+    if (w.contains(f.start) && contains_id(ed_kinds_, f.kind))
+      events.emplace_back(f.start, f.kind, f.code);
   }
   emit(signal_id::kUnscheduledCare, cfg, w, events, out);
 }
@@ -132,7 +117,8 @@ void SignalBook::injuries(const ChildFacts& child, Day as_of,
   std::vector<Day> ed_days;  // every ED injury, in the window or not, to match admissions
   std::vector<std::tuple<Day, uint32_t, uint32_t>> events;
   for (const Fact& f : child.facts) {
-    if (f.kind != ed_ || !has(injury_ed_codes_, f.code) || f.start == kNoDay || f.start > as_of) {
+    if (f.kind != ed_ || !contains_id(injury_ed_codes_, f.code) || f.start == kNoDay ||
+        f.start > as_of) {
       continue;
     }
     ed_days.push_back(f.start);
@@ -141,7 +127,7 @@ void SignalBook::injuries(const ChildFacts& child, Day as_of,
   std::sort(ed_days.begin(), ed_days.end());
   for (const Fact& f : child.facts) {
     if (f.kind != admission_ || !w.contains(f.start)) continue;
-    if (!methods_.empty() && !has(methods_, f.status)) continue;
+    if (!methods_.empty() && !contains_id(methods_, f.status)) continue;
     if (!in(cfg.admission_codes, words_->text(f.code))) continue;
     if (cfg.require_external_cause && !in(cfg.external_causes, words_->text(f.value))) continue;
     const auto ed =

@@ -32,7 +32,7 @@ struct ItemResult {
   uint16_t item = 0;  // index into ScheduleBook::items()
   ItemStatus status = ItemStatus::kNotYetDue;
   Day due = kNoDay, by = kNoDay, until = kNoDay;
-  Day done = kNoDay;  // when given or seen; when declined for a refusal
+  Day done = kNoDay;          // when given or seen; when declined for a refusal
   bool done_by_also = false;  // done by the item's second measure (also_by)
 };
 

@@ -10,9 +10,12 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::pair<WorklistKind, std::string_view> kKinds[] = {
-    {WorklistKind::kHcp, "hcp"},   {WorklistKind::kImms, "imms"},
-    {WorklistKind::kLac, "lac"},   {WorklistKind::kEhcp, "ehcp"},
-    {WorklistKind::kTransition, "transition"}, {WorklistKind::kRtt, "rtt"},
+    {WorklistKind::kHcp, "hcp"},
+    {WorklistKind::kImms, "imms"},
+    {WorklistKind::kLac, "lac"},
+    {WorklistKind::kEhcp, "ehcp"},
+    {WorklistKind::kTransition, "transition"},
+    {WorklistKind::kRtt, "rtt"},
     {WorklistKind::kSignals, "signals"}};
 
 std::string day_text(Day d) {
@@ -32,8 +35,8 @@ WorklistRow row_for(const Programmes& p, const ChildFacts& child) {
   return row;
 }
 
-void schedule_rows(const Programmes& p, const ChildFacts& child, const WorklistQuery& q,
-                   Day as_of, std::vector<ItemResult>& scratch, std::vector<WorklistRow>& out) {
+void schedule_rows(const Programmes& p, const ChildFacts& child, const WorklistQuery& q, Day as_of,
+                   std::vector<ItemResult>& scratch, std::vector<WorklistRow>& out) {
   scratch.clear();
   p.schedules().evaluate(child, as_of, scratch);
   const std::string_view programme = schedule_of(q.kind);

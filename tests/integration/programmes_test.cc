@@ -2,6 +2,8 @@
 // the worklists checked against a hand calculation from the store and the
 // overdue rates against the synthetic truth (truth/programmes.csv: what the
 // programmes really did for each child, before any feed's errors).
+#include "programmes/programmes.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -11,7 +13,6 @@
 #include <sstream>
 
 #include "core/csv.h"
-#include "programmes/programmes.h"
 #include "support/temp_dir.h"
 
 namespace onechild {
@@ -58,10 +59,10 @@ std::vector<std::map<std::string, std::string>> read_csv(const std::string& path
 
 // The synthetic vaccines' codes (src/synth/life/immunisation.cc).
 const std::map<std::string, std::string> kVaccineCodes = {
-    {"6in1", "1162640003"}, {"5in1", "414619005"},  {"MenB", "871873005"},
-    {"Rota", "871761004"},  {"PCV", "836398006"},   {"HibMenC", "871871007"},
-    {"MenC", "871866001"},  {"MMR", "871831003"},   {"MMRV", "871908002"},
-    {"4in1", "871893003"},  {"HPV", "836379009"},   {"TdIPV", "871887006"},
+    {"6in1", "1162640003"},  {"5in1", "414619005"}, {"MenB", "871873005"},
+    {"Rota", "871761004"},   {"PCV", "836398006"},  {"HibMenC", "871871007"},
+    {"MenC", "871866001"},   {"MMR", "871831003"},  {"MMRV", "871908002"},
+    {"4in1", "871893003"},   {"HPV", "836379009"},  {"TdIPV", "871887006"},
     {"MenACWY", "871874004"}};
 
 // The truth as a Population: each true child with what really happened.
@@ -184,11 +185,8 @@ TEST_F(ProgrammesOnSyntheticIcs, OverdueRatesFollowTheSyntheticTruth) {
       const auto it = count.find(item);
       return total == 0 ? 0.0 : (it == count.end() ? 0 : it->second) / double(total);
     };
-    EXPECT_NEAR(rate(from_store.overdue, m), rate(from_truth.overdue, n),
-                0.02)
-        << item;
-    EXPECT_NEAR(rate(from_store.done, m), rate(from_truth.done, n), 0.03)
-        << item;
+    EXPECT_NEAR(rate(from_store.overdue, m), rate(from_truth.overdue, n), 0.02) << item;
+    EXPECT_NEAR(rate(from_store.done, m), rate(from_truth.done, n), 0.03) << item;
     ++compared;
   }
   EXPECT_GE(compared, 15);
@@ -247,9 +245,8 @@ TEST_F(ProgrammesOnSyntheticIcs, ImmunisationWorklistMatchesAHandCalculation) {
 
 TEST_F(ProgrammesOnSyntheticIcs, HealthVisitingWorklistAndOneChildsStatus) {
   TempDir out;
-  auto run = onechild(out, "worklist --db '" + db() + "' --kind hcp --as-of " +
-                               std::string(kAsOf) + " --upcoming 14 --out '" +
-                               out.file("hcp.csv") + "'");
+  auto run = onechild(out, "worklist --db '" + db() + "' --kind hcp --as-of " + std::string(kAsOf) +
+                               " --upcoming 14 --out '" + out.file("hcp.csv") + "'");
   ASSERT_EQ(run.status, 0) << run.err;
   const auto rows = read_csv(out.file("hcp.csv"));
   ASSERT_FALSE(rows.empty());
@@ -294,14 +291,20 @@ TEST_F(ProgrammesOnSyntheticIcs, ClockAndSignalWorklists) {
       const Date started = *parse_iso_date(r.at("started"));
       const Date due = *parse_iso_date(r.at("due"));
       // SEND Regulations 2014 reg. 5(1): a decision within 6 weeks of the request.
-      if (r.at("item") == "ehc-decision") EXPECT_EQ(due, add_days(started, 42));
+      if (r.at("item") == "ehc-decision") {
+        EXPECT_EQ(due, add_days(started, 42));
+      }
       // Reg. 13(2): the final plan within 20 weeks of the request.
-      if (r.at("item") == "ehc-plan") EXPECT_EQ(due, add_days(started, 140));
+      if (r.at("item") == "ehc-plan") {
+        EXPECT_EQ(due, add_days(started, 140));
+      }
       // The initial health assessment within 20 working days of becoming looked after.
       if (r.at("item") == "lac-initial-health") {
         EXPECT_EQ(due, holidays->add_working_days(started, 20));
       }
-      if (r.at("item") == "camhs-first-contact") EXPECT_EQ(due, add_days(started, 28));
+      if (r.at("item") == "camhs-first-contact") {
+        EXPECT_EQ(due, add_days(started, 28));
+      }
     }
   }
   EXPECT_GT(items["camhs-first-contact"], 0);

@@ -1,9 +1,10 @@
 // Schedules and item status: hand-worked cases at every boundary.
+#include "programmes/schedule.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "programmes/schedule.h"
 #include "programmes/status.h"
 
 namespace onechild {
@@ -108,8 +109,9 @@ TEST(Schedule, ShippedSchedulesLoad) {
 }
 
 TEST(Schedule, RefusesMistakesWithTheirPlace) {
-  const std::string head = "[schedule]\nid = \"x\"\nname = \"X\"\nsource = \"s\"\n"
-                           "[courses]\nc = { kind = \"immunisation\", codes = [\"1\"] }\n";
+  const std::string head =
+      "[schedule]\nid = \"x\"\nname = \"X\"\nsource = \"s\"\n"
+      "[courses]\nc = { kind = \"immunisation\", codes = [\"1\"] }\n";
   const std::string item = "[[item]]\nid = \"a\"\nname = \"A\"\ncourse = \"c\"\n";
   struct Case {
     std::string text, expect;
@@ -121,7 +123,8 @@ TEST(Schedule, RefusesMistakesWithTheirPlace) {
       {head + item + "due = \"8q\"\nby = \"9w\"\n", "is not an age"},
       {head + item + "due = \"8w\"\nby = \"9w\"\n" + item + "due = \"8w\"\nby = \"9w\"\n",
        "the id is used twice"},
-      {head + item + "due = \"8w\"\nby = \"9w\"\nborn_from = 2024-01-01\nborn_before = 2023-01-01\n",
+      {head + item +
+           "due = \"8w\"\nby = \"9w\"\nborn_from = 2024-01-01\nborn_before = 2023-01-01\n",
        "'born_before' must be after 'born_from'"},
       {head + item + "due = \"8w\"\nby = \"9w\"\ndose = 0\n", "'dose' must be"},
       {head + item + "due = \"8w\"\nby = \"9w\"\nsex = \"m\"\n", "'sex' must be"},
@@ -151,7 +154,7 @@ TEST(Status, NewBirthVisitDay14IsOnTimeDay15IsLate) {
   EXPECT_EQ(b.status_of(none, ymd(2026, 1, 11), "new-birth-visit"), "due");          // day 10
   EXPECT_EQ(b.status_of(none, ymd(2026, 1, 15), "new-birth-visit"), "due");          // day 14
   EXPECT_EQ(b.status_of(none, ymd(2026, 1, 16), "new-birth-visit"), "overdue");      // day 15
-  EXPECT_EQ(b.status_of(none, ymd(2026, 2, 26), "new-birth-visit"), "overdue");  // 8 weeks
+  EXPECT_EQ(b.status_of(none, ymd(2026, 2, 26), "new-birth-visit"), "overdue");      // 8 weeks
   EXPECT_EQ(b.status_of(none, ymd(2026, 2, 27), "new-birth-visit"), "missed");
 }
 
@@ -254,8 +257,7 @@ TEST(Status, MovedOutDiedAndSexFilters) {
   EXPECT_EQ(b.status_of(died, ymd(2026, 6, 1), "new-birth-visit"), "missed");
   // HPV for boys from Year 8 in 2019/20: born from 1 September 2006.
   EXPECT_EQ(b.status_of(b.child(ymd(2006, 8, 31), "male"), ymd(2026, 1, 1), "hpv-boys"), "n/a");
-  EXPECT_EQ(b.status_of(b.child(ymd(2006, 9, 1), "male"), ymd(2026, 1, 1), "hpv-boys"),
-            "overdue");
+  EXPECT_EQ(b.status_of(b.child(ymd(2006, 9, 1), "male"), ymd(2026, 1, 1), "hpv-boys"), "overdue");
   EXPECT_EQ(b.status_of(b.child(ymd(2006, 9, 1), "female"), ymd(2026, 1, 1), "hpv-girls"),
             "overdue");
 }

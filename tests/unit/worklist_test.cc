@@ -1,8 +1,9 @@
 // Worklist output and letters: escaping, grouping, ordering.
+#include "programmes/worklist.h"
+
 #include <gtest/gtest.h>
 
 #include "programmes/letters.h"
-#include "programmes/worklist.h"
 
 namespace onechild {
 namespace {

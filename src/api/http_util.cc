@@ -1,6 +1,9 @@
 #include "api/http_util.h"
 
+#include <boost/json.hpp>
 #include <cctype>
+
+#include "api/router.h"
 
 namespace onechild::api {
 namespace {
@@ -99,6 +102,19 @@ std::string_view content_type_for(std::string_view path) {
   if (ends_with(".json")) return "application/json";
   if (ends_with(".map")) return "application/json";
   return "application/octet-stream";
+}
+
+HttpResponse json_response(int status, const std::string& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body;
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+HttpResponse json_error(int status, const std::string& message) {
+  return json_response(status, boost::json::serialize(boost::json::object{{"error", message}}));
 }
 
 }  // namespace onechild::api

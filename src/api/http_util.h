@@ -27,6 +27,12 @@ std::map<std::string, std::string> parse_form(std::string_view text);
 // The value of one cookie from a Cookie header ("a=1; onechild_session=xyz").
 std::optional<std::string> cookie_value(std::string_view header, std::string_view name);
 
+struct HttpResponse;
+// A JSON response that is never cached (person-level data), and a JSON error
+// {"error": message}, for the JSON APIs.
+HttpResponse json_response(int status, const std::string& body);
+HttpResponse json_error(int status, const std::string& message);
+
 // Content type for a static file, by extension.
 std::string_view content_type_for(std::string_view path);
 

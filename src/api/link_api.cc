@@ -11,18 +11,8 @@ namespace {
 
 namespace json = boost::json;
 
-HttpResponse json_response(int status, const std::string& body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = body;
-  // Person-level data: never cached.
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
 HttpResponse error(int status, const std::string& message) {
-  return json_response(status, json::serialize(json::object{{"error", message}}));
+  return json_error(status, message);
 }
 
 // A failure from the store: the user's fault (400, 404) or ours (500, via

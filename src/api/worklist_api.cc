@@ -14,17 +14,8 @@ namespace {
 
 namespace json = boost::json;
 
-HttpResponse json_response(int status, const std::string& body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = body;
-  r.headers.emplace_back("Cache-Control", "no-store");  // person-level data
-  return r;
-}
-
 HttpResponse error(int status, const std::string& message) {
-  return json_response(status, json::serialize(json::object{{"error", message}}));
+  return json_error(status, message);
 }
 
 // Who does which work. Access control proper (legitimate relationships,

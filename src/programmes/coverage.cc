@@ -1,7 +1,5 @@
 #include "programmes/coverage.h"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -9,6 +7,7 @@
 #include <sstream>
 
 #include "programmes/status.h"
+#include "programmes/toml_reader.h"
 
 #ifndef ONECHILD_CONFIG_DIR
 #define ONECHILD_CONFIG_DIR "config"
@@ -28,64 +27,18 @@ constexpr int kMaxAgeMonths = 25 * 12;
 constexpr int kMaxAgeDays = 3660;
 constexpr int kMaxQuarters = 400;
 
-Date date_of(const toml::date& d) {
-  return Date{year{d.year}, month{d.month}, day{d.day}};
-}
-
-class Reader {
+class Reader : TomlReader {
  public:
-  explicit Reader(CoverageSpec& s) : s_(s) {}
+  explicit Reader(CoverageSpec& s) : TomlReader(s.origin), s_(s) {}
   Status read(const toml::table& root);
 
  private:
-  Error error(const std::string& where, const std::string& what) const {
-    return Error::invalid_argument(s_.origin + ": " + where + ": " + what);
-  }
-  Status only(const toml::table& t, const std::string& where,
-              const std::set<std::string_view>& keys) const;
-  Result<std::string> text(const toml::table& t, std::string_view key, const std::string& where,
-                           bool required) const;
-  Result<std::optional<Date>> date(const toml::table& t, std::string_view key,
-                                   const std::string& where) const;
   Status read_head(const toml::table& t);
   Status read_measure(const toml::table& t, size_t index);
   Status check_shared_ids() const;
 
   CoverageSpec& s_;
 };
-
-Status Reader::only(const toml::table& t, const std::string& where,
-                    const std::set<std::string_view>& keys) const {
-  for (const auto& [key, value] : t) {
-    if (!keys.contains(key.str())) {
-      return error(where, "unknown setting '" + std::string(key.str()) + "'");
-    }
-  }
-  return {};
-}
-
-Result<std::string> Reader::text(const toml::table& t, std::string_view key,
-                                 const std::string& where, bool required) const {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) {
-    if (required) return error(where, "'" + std::string(key) + "' is required");
-    return std::string();
-  }
-  auto v = n->value<std::string>();
-  if (!v || v->empty()) return error(where, "'" + std::string(key) + "' must be a non-empty text");
-  return *v;
-}
-
-Result<std::optional<Date>> Reader::date(const toml::table& t, std::string_view key,
-                                         const std::string& where) const {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return std::optional<Date>();
-  const auto* d = n->as_date();
-  if (d == nullptr || !date_of(d->get()).ok()) {
-    return error(where, "'" + std::string(key) + "' must be a date (2024-07-01)");
-  }
-  return std::optional<Date>(date_of(d->get()));
-}
 
 Status Reader::read_head(const toml::table& t) {
   const std::string where = "[coverage]";
@@ -261,15 +214,9 @@ struct Count {
 Result<CoverageSpec> parse_coverage(std::string_view toml_text, const std::string& origin) {
   CoverageSpec s;
   s.origin = origin;
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream where;
-    where << origin << ":" << e.source().begin.line << ": " << e.description();
-    return Error::invalid_argument(where.str());
-  }
-  if (Status st = Reader(s).read(root); !st.ok()) return st.error();
+  auto root = parse_toml(toml_text, origin);
+  if (!root.ok()) return root.error();
+  if (Status st = Reader(s).read(*root); !st.ok()) return st.error();
   return s;
 }
 

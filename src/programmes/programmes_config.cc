@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "programmes/toml_reader.h"
+
 #ifndef ONECHILD_CONFIG_DIR
 #define ONECHILD_CONFIG_DIR "config"
 #endif
@@ -26,16 +28,14 @@ std::optional<std::string> icd3(std::string_view s) {
 
 using Keys = std::set<std::string_view>;
 
-class Reader {
+class Reader : TomlReader {
  public:
-  explicit Reader(ProgrammesConfig& c) : c_(c) {}
+  explicit Reader(ProgrammesConfig& c) : TomlReader(c.origin), c_(c) {}
   Status read(const toml::table& root);
 
  private:
-  Error error(const std::string& where, const std::string& what) const {
-    return Error::invalid_argument(c_.origin + ": " + where + ": " + what);
-  }
-  Status only(const toml::table& t, const std::string& where, const Keys& keys) const;
+  using TomlReader::error;
+  using TomlReader::only;
   // Each reads `key` if present and leaves `out` alone if not.
   Status text(const toml::table& t, std::string_view key, const std::string& where,
               std::string& out) const;
@@ -68,15 +68,6 @@ class Reader {
 
   ProgrammesConfig& c_;
 };
-
-Status Reader::only(const toml::table& t, const std::string& where, const Keys& keys) const {
-  for (const auto& [key, value] : t) {
-    if (!keys.contains(key.str())) {
-      return error(where, "unknown setting '" + std::string(key.str()) + "'");
-    }
-  }
-  return {};
-}
 
 Status Reader::text(const toml::table& t, std::string_view key, const std::string& where,
                     std::string& out) const {
@@ -498,15 +489,9 @@ ProgrammesConfig::ProgrammesConfig() {
 Result<ProgrammesConfig> parse_programmes_config(std::string_view text, const std::string& origin) {
   ProgrammesConfig c;
   c.origin = origin;
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream where;
-    where << origin << ":" << e.source().begin.line << ": " << e.description();
-    return Error::invalid_argument(where.str());
-  }
-  if (Status st = Reader(c).read(root); !st.ok()) return st.error();
+  auto root = parse_toml(text, origin);
+  if (!root.ok()) return root.error();
+  if (Status st = Reader(c).read(*root); !st.ok()) return st.error();
   return c;
 }
 

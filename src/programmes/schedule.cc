@@ -1,7 +1,5 @@
 #include "programmes/schedule.h"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
@@ -9,6 +7,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "programmes/toml_reader.h"
 
 #ifndef ONECHILD_CONFIG_DIR
 #define ONECHILD_CONFIG_DIR "config"
@@ -21,10 +21,6 @@ namespace {
 using std::chrono::day;
 using std::chrono::month;
 using std::chrono::year;
-
-Date date_of(const toml::date& d) {
-  return Date{year{d.year}, month{d.month}, day{d.day}};
-}
 
 // "3y4m", "8w", "10d", "1y182d": a sequence of numbers with units.
 Result<When> parse_age(std::string_view text) {
@@ -68,9 +64,9 @@ int reception_year(Date birth) {
   return static_cast<unsigned>(birth.month()) >= 9 ? y + 5 : y + 4;
 }
 
-class Reader {
+class Reader : TomlReader {
  public:
-  explicit Reader(Schedule& s) : s_(s) {}
+  explicit Reader(Schedule& s) : TomlReader(s.origin), s_(s) {}
   Status read(const toml::table& root);
 
  private:
@@ -78,16 +74,7 @@ class Reader {
     std::string kind;
     std::vector<std::string> codes;
   };
-  Error error(const std::string& where, const std::string& what) const {
-    return Error::invalid_argument(s_.origin + ": " + where + ": " + what);
-  }
-  Status only(const toml::table& t, const std::string& where,
-              const std::set<std::string_view>& keys) const;
-  Result<std::string> text(const toml::table& t, std::string_view key, const std::string& where,
-                           bool required) const;
   Result<std::optional<When>> when(const toml::table& t, std::string_view key,
-                                   const std::string& where) const;
-  Result<std::optional<Date>> date(const toml::table& t, std::string_view key,
                                    const std::string& where) const;
   Status read_courses(const toml::table& t);
   Status read_item(const toml::table& t, size_t index);
@@ -95,28 +82,6 @@ class Reader {
   Schedule& s_;
   std::map<std::string, Course, std::less<>> courses_;
 };
-
-Status Reader::only(const toml::table& t, const std::string& where,
-                    const std::set<std::string_view>& keys) const {
-  for (const auto& [key, value] : t) {
-    if (!keys.contains(key.str())) {
-      return error(where, "unknown setting '" + std::string(key.str()) + "'");
-    }
-  }
-  return {};
-}
-
-Result<std::string> Reader::text(const toml::table& t, std::string_view key,
-                                 const std::string& where, bool required) const {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) {
-    if (required) return error(where, "'" + std::string(key) + "' is required");
-    return std::string();
-  }
-  auto v = n->value<std::string>();
-  if (!v || v->empty()) return error(where, "'" + std::string(key) + "' must be a non-empty text");
-  return *v;
-}
 
 Result<std::optional<When>> Reader::when(const toml::table& t, std::string_view key,
                                          const std::string& where) const {
@@ -134,17 +99,6 @@ Result<std::optional<When>> Reader::when(const toml::table& t, std::string_view 
   auto w = When::parse(*v);
   if (!w.ok()) return error(where + " " + std::string(key), w.error().message());
   return std::optional<When>(*w);
-}
-
-Result<std::optional<Date>> Reader::date(const toml::table& t, std::string_view key,
-                                         const std::string& where) const {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return std::optional<Date>();
-  const auto* d = n->as_date();
-  if (d == nullptr || !date_of(d->get()).ok()) {
-    return error(where, "'" + std::string(key) + "' must be a date (2024-07-01)");
-  }
-  return std::optional<Date>(date_of(d->get()));
 }
 
 Status Reader::read_courses(const toml::table& t) {
@@ -318,15 +272,9 @@ Date When::on(Date birth) const {
 Result<Schedule> parse_schedule(std::string_view toml_text, const std::string& origin) {
   Schedule s;
   s.origin = origin;
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream where;
-    where << origin << ":" << e.source().begin.line << ": " << e.description();
-    return Error::invalid_argument(where.str());
-  }
-  if (Status st = Reader(s).read(root); !st.ok()) return st.error();
+  auto root = parse_toml(toml_text, origin);
+  if (!root.ok()) return root.error();
+  if (Status st = Reader(s).read(*root); !st.ok()) return st.error();
   return s;
 }
 

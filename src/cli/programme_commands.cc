@@ -1,5 +1,6 @@
 #include "cli/programme_commands.h"
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <memory>
 
 #include "cli/common.h"
+#include "core/csv.h"
 #include "core/progress.h"
 #include "programmes/coverage.h"
 #include "programmes/letters.h"
@@ -47,26 +49,41 @@ Result<ProgrammeRules> rules_of(const ProgrammeArgs& a) {
   return ProgrammeRules::load(a.config.empty() ? ProgrammeRules::default_config_dir() : a.config);
 }
 
-int run_worklist(const ProgrammeArgs& a) {
-  auto kind = parse_worklist_kind(a.kind);
-  if (!kind.ok()) return fail(kind.error());
+// What the whole-population commands share: the date, the rules, the store
+// and every child's facts.
+struct Loaded {
+  Date as_of;
+  ProgrammeRules rules;
+  Database db;
+  Population population;
+};
+
+Result<Loaded> load_all(const ProgrammeArgs& a) {
   if (a.format != "csv" && a.format != "json") {
-    return fail(Error::invalid_argument("--format must be csv or json, not '" + a.format + "'"));
+    return Error::invalid_argument("--format must be csv or json, not '" + a.format + "'");
   }
   auto as_of = as_of_date(a.as_of);
-  if (!as_of.ok()) return fail(as_of.error());
+  if (!as_of.ok()) return as_of.error();
   auto rules = rules_of(a);
-  if (!rules.ok()) return fail(rules.error());
+  if (!rules.ok()) return rules.error();
   auto db = Database::open(a.db);
-  if (!db.ok()) return fail(db.error());
+  if (!db.ok()) return db.error();
   const bool chatty = progress_wanted();
   if (chatty) std::fprintf(stderr, "Reading the integrated records...\n");
   auto population = load_population(*db, rules->filter(), chatty);
-  if (!population.ok()) return fail(population.error());
-  const Programmes programmes(*rules, population->words);
-  WorklistQuery q{*kind, *as_of, a.practice, a.upcoming, a.limit};
-  std::vector<WorklistRow> rows = build_worklist(programmes, *population, q);
-  if (Status s = add_identities(*db, rows); !s.ok()) return fail(s.error());
+  if (!population.ok()) return population.error();
+  return Loaded{*as_of, std::move(*rules), std::move(*db), std::move(*population)};
+}
+
+int run_worklist(const ProgrammeArgs& a) {
+  auto kind = parse_worklist_kind(a.kind);
+  if (!kind.ok()) return fail(kind.error());
+  auto loaded = load_all(a);
+  if (!loaded.ok()) return fail(loaded.error());
+  const Programmes programmes(loaded->rules, loaded->population.words);
+  WorklistQuery q{*kind, loaded->as_of, a.practice, a.upcoming, a.limit};
+  std::vector<WorklistRow> rows = build_worklist(programmes, loaded->population, q);
+  if (Status s = add_identities(loaded->db, rows); !s.ok()) return fail(s.error());
   const std::string text = a.format == "json" ? worklist_json(rows, q) + "\n" : worklist_csv(rows);
   if (Status s = write_output(a.out, text); !s.ok()) return fail(s.error());
   if (!a.out.empty() && a.out != "-") {
@@ -138,22 +155,13 @@ std::string percent(int64_t numerator, int64_t denominator) {
 }
 
 int run_coverage(const ProgrammeArgs& a) {
-  if (a.format != "csv" && a.format != "json") {
-    return fail(Error::invalid_argument("--format must be csv or json, not '" + a.format + "'"));
-  }
-  auto as_of = as_of_date(a.as_of);
-  if (!as_of.ok()) return fail(as_of.error());
-  auto rules = rules_of(a);
-  if (!rules.ok()) return fail(rules.error());
   auto spec =
       load_coverage(a.config.empty() ? default_coverage_path() : a.config + "/coverage.toml");
   if (!spec.ok()) return fail(spec.error());
-  auto db = Database::open(a.db);
-  if (!db.ok()) return fail(db.error());
-  auto population = load_population(*db, rules->filter(), progress_wanted());
-  if (!population.ok()) return fail(population.error());
-  auto cells =
-      compute_coverage(*spec, rules->schedules, *population, *as_of, a.quarters, a.by_practice);
+  auto loaded = load_all(a);
+  if (!loaded.ok()) return fail(loaded.error());
+  auto cells = compute_coverage(*spec, loaded->rules.schedules, loaded->population, loaded->as_of,
+                                a.quarters, a.by_practice);
   if (!cells.ok()) return fail(cells.error());
   std::map<std::string, std::string> names;
   for (const CoverageMeasure& m : spec->measures)
@@ -163,21 +171,25 @@ int run_coverage(const ProgrammeArgs& a) {
     const std::string target = percent(std::lround(spec->target * 1000), 1000);
     text = "measure,name,quarter,group,numerator,denominator,percent,target\n";
     for (const CoverageCell& c : *cells) {
-      text += c.measure + ",\"" + names[c.measure] + "\"," + c.quarter + "," + c.group + "," +
-              std::to_string(c.numerator) + "," + std::to_string(c.denominator) + "," +
-              percent(c.numerator, c.denominator) + "," + target + "\n";
+      text += csv_quote(c.measure) + ',' + csv_quote(names[c.measure]) + ',' + c.quarter + ',' +
+              csv_quote(c.group) + ',' + std::to_string(c.numerator) + ',' +
+              std::to_string(c.denominator) + ',' + percent(c.numerator, c.denominator) + ',' +
+              target + '\n';
     }
   } else {
-    text = "{\"as_of\":\"" + format_iso_date(*as_of) +
-           "\",\"target\":" + std::to_string(spec->target) + ",\"cells\":[";
-    for (size_t i = 0; i < cells->size(); ++i) {
-      const CoverageCell& c = (*cells)[i];
-      text += std::string(i ? ",\n" : "") + "{\"measure\":\"" + c.measure + "\",\"quarter\":\"" +
-              c.quarter + "\",\"group\":\"" + c.group +
-              "\",\"numerator\":" + std::to_string(c.numerator) +
-              ",\"denominator\":" + std::to_string(c.denominator) + "}";
+    boost::json::array out;
+    for (const CoverageCell& c : *cells) {
+      out.push_back(boost::json::object{{"measure", c.measure},
+                                        {"name", names[c.measure]},
+                                        {"quarter", c.quarter},
+                                        {"group", c.group},
+                                        {"numerator", c.numerator},
+                                        {"denominator", c.denominator}});
     }
-    text += "]}\n";
+    text =
+        boost::json::serialize(boost::json::object{
+            {"as_of", format_iso_date(loaded->as_of)}, {"target", spec->target}, {"cells", out}}) +
+        "\n";
   }
   if (Status s = write_output(a.out, text); !s.ok()) return fail(s.error());
   return 0;

@@ -71,11 +71,15 @@ void ScheduleBook::evaluate(const ChildFacts& child, Day as_of,
                             std::vector<ItemResult>& out) const {
   if (child.birth == kNoDay) return;
   const Date birth = from_day(child.birth);
-  std::vector<char> in(schedules_.size());
-  for (size_t k = 0; k < schedules_.size(); ++k)
-    in[k] = in_population(child, schedules_[k], words_) ? 1 : 0;
+  // Items are in schedule order: decide each schedule's population once.
+  size_t schedule = SIZE_MAX;
+  bool in = false;
   for (size_t i = 0; i < items_.size(); ++i) {
-    if (!in[schedule_of_[i]]) continue;
+    if (schedule_of_[i] != schedule) {
+      schedule = schedule_of_[i];
+      in = in_population(child, schedules_[schedule], words_);
+    }
+    if (!in) continue;
     const ScheduleItem& item = *items_[i];
     const Compiled& c = compiled_[i];
     if (c.born_from != kNoDay && child.birth < c.born_from) continue;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <map>
 
+#include "core/csv.h"
 #include "programmes/programmes.h"
 
 namespace onechild {
@@ -225,39 +227,40 @@ Status add_identities(Database& db, std::vector<WorklistRow>& rows) {
     ORDER BY (p.given_name IS NULL), (s.code <> 'gp'), p.id DESC
     LIMIT 1)sql");
   if (!stmt.ok()) return stmt.error();
+  // A child has several rows: look each child up once.
+  std::map<int64_t, std::pair<std::string, std::string>> known;  // id -> NHS number, name
   for (WorklistRow& row : rows) {
-    stmt->reset();
-    stmt->bind(1, row.child_id);
-    auto found = stmt->step();
-    if (!found.ok()) return found.error();
-    if (!*found) continue;
-    row.nhs_number = stmt->column_text(0);
-    row.name = stmt->column_text(1);
-    const std::string family = stmt->column_text(2);
-    if (!family.empty()) row.name += (row.name.empty() ? "" : " ") + family;
+    auto it = known.find(row.child_id);
+    if (it == known.end()) {
+      stmt->reset();
+      stmt->bind(1, row.child_id);
+      auto found = stmt->step();
+      if (!found.ok()) return found.error();
+      std::string nhs, name;
+      if (*found) {
+        nhs = stmt->column_text(0);
+        name = stmt->column_text(1);
+        const std::string family = stmt->column_text(2);
+        if (!family.empty()) name += (name.empty() ? "" : " ") + family;
+      }
+      it = known.emplace(row.child_id, std::pair{std::move(nhs), std::move(name)}).first;
+    }
+    row.nhs_number = it->second.first;
+    row.name = it->second.second;
   }
   return {};
 }
 
 std::string worklist_csv(const std::vector<WorklistRow>& rows) {
-  const auto field = [](std::string_view v) {
-    if (v.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(v);
-    std::string q = "\"";
-    for (char c : v) {
-      if (c == '"') q += '"';
-      q += c;
-    }
-    return q + "\"";
-  };
   std::string out =
       "child_id,nhs_number,name,birth_date,practice,item,item_name,status,started,due,by,"
       "days_overdue,detail\n";
   for (const WorklistRow& r : rows) {
-    out += std::to_string(r.child_id) + ',' + field(r.nhs_number) + ',' + field(r.name) + ',' +
-           day_text(r.birth) + ',' + field(r.practice) + ',' + field(r.item) + ',' +
-           field(r.item_name) + ',' + field(r.status) + ',' + day_text(r.started) + ',' +
+    out += std::to_string(r.child_id) + ',' + csv_quote(r.nhs_number) + ',' + csv_quote(r.name) +
+           ',' + day_text(r.birth) + ',' + csv_quote(r.practice) + ',' + csv_quote(r.item) + ',' +
+           csv_quote(r.item_name) + ',' + csv_quote(r.status) + ',' + day_text(r.started) + ',' +
            day_text(r.due) + ',' + day_text(r.by) + ',' + std::to_string(r.days_overdue) + ',' +
-           field(r.detail) + '\n';
+           csv_quote(r.detail) + '\n';
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/csv.h"
@@ -310,6 +311,29 @@ TEST_F(ProgrammesOnSyntheticIcs, ClockAndSignalWorklists) {
   EXPECT_GT(items["camhs-first-contact"], 0);
   EXPECT_GT(items["transition-plan"], 0);
   EXPECT_GT(items["was-not-brought"] + items["unscheduled-care"], 0);
+}
+
+TEST_F(ProgrammesOnSyntheticIcs, CoverageCountsChildrenReachingEachBirthday) {
+  TempDir out;
+  auto run = onechild(out, "coverage --db '" + db() + "' --format json --quarters 4 --as-of " +
+                               std::string(kAsOf) + " --out '" + out.file("cover.json") + "'");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const json::object cover = json::parse(slurp(out.file("cover.json"))).as_object();
+  int64_t children = 0, immunised = 0;
+  std::set<std::string> quarters;
+  for (const json::value& v : cover.at("cells").as_array()) {
+    const json::object& c = v.as_object();
+    EXPECT_LE(c.at("numerator").as_int64(), c.at("denominator").as_int64()) << c;
+    quarters.insert(std::string(c.at("quarter").as_string()));
+    if (c.at("measure").as_string() == "12m-6in1") {
+      children += c.at("denominator").as_int64();
+      immunised += c.at("numerator").as_int64();
+    }
+  }
+  EXPECT_EQ(quarters.size(), 4u);
+  // About a fiftieth of 2,500 children turn one in a quarter; most are immunised.
+  EXPECT_GT(children, 40);
+  EXPECT_GT(immunised, children * 8 / 10);
 }
 
 TEST_F(ProgrammesOnSyntheticIcs, BadArgumentsAreOneClearLine) {

@@ -14,6 +14,7 @@
 #include "access/users.h"
 #include "api/server.h"
 #include "cli/common.h"
+#include "cli/indicator_commands.h"
 #include "cli/programme_commands.h"
 #include "cli/review_commands.h"
 #include "core/text.h"
@@ -413,6 +414,7 @@ int main(int argc, char** argv) {
   evaluate->callback([&] { action = [&] { return run_link_evaluate(a); }; });
   add_review_commands(*link, action);
   add_programme_commands(app, action);
+  add_indicator_commands(app, action);
 
   auto* users = app.add_subcommand("users", "Manage local user accounts");
   users->require_subcommand(1);

@@ -200,11 +200,6 @@ Day first_birth(const When& age, Date d) {
   return day_b;
 }
 
-struct Course {
-  uint32_t kind = UINT32_MAX;   // UINT32_MAX: no record has it
-  std::vector<uint32_t> codes;  // sorted; only codes some record uses
-};
-
 struct Count {
   int64_t numerator = 0, denominator = 0;
 };
@@ -232,31 +227,18 @@ std::string default_coverage_path() {
   return std::string(ONECHILD_CONFIG_DIR) + "/coverage.toml";
 }
 
-Result<std::vector<CoverageCell>> compute_coverage(const CoverageSpec& spec,
-                                                   const std::vector<Schedule>& schedules,
-                                                   const Population& population, Date as_of,
-                                                   int quarters, bool by_practice) {
-  if (quarters < 1 || quarters > kMaxQuarters) {
-    return Error::invalid_argument("coverage: quarters must be from 1 to " +
-                                   std::to_string(kMaxQuarters));
-  }
-  if (!as_of.ok() || as_of.year() < year{1900} || as_of.year() > year{9000}) {
-    return Error::invalid_argument("coverage: the evaluation date is not a real date");
-  }
+Result<CoverageJudge> CoverageJudge::compile(const CoverageSpec& spec,
+                                             const std::vector<Schedule>& schedules,
+                                             const Vocabulary& words) {
   const auto imms = std::find_if(schedules.begin(), schedules.end(),
                                  [](const Schedule& s) { return s.id == kImmunisations; });
   if (imms == schedules.end()) {
     return Error::invalid_argument(spec.origin +
                                    ": no immunisation schedule (id \"imms\") is loaded");
   }
-
-  // Courses, compiled against the population's words; series: the distinct
-  // measure ids in file order.
-  const Vocabulary& words = population.words;
-  std::vector<Course> courses;
+  CoverageJudge j;
+  j.spec_ = &spec;
   std::map<std::string, size_t, std::less<>> course_index;
-  std::vector<size_t> course_of, series_of;
-  std::vector<std::string> series;
   for (const CoverageMeasure& m : spec.measures) {
     auto c = course_index.find(m.course);
     if (c == course_index.end()) {
@@ -273,10 +255,72 @@ Result<std::vector<CoverageCell>> compute_coverage(const CoverageSpec& spec,
         if (auto id = words.find(code)) compiled.codes.push_back(*id);
       }
       std::sort(compiled.codes.begin(), compiled.codes.end());
-      c = course_index.emplace(m.course, courses.size()).first;
-      courses.push_back(std::move(compiled));
+      c = course_index.emplace(m.course, j.courses_.size()).first;
+      j.courses_.push_back(std::move(compiled));
     }
-    course_of.push_back(c->second);
+    j.course_of_.push_back(c->second);
+  }
+  j.given_.resize(j.courses_.size());
+  j.completed_ = words.find("completed").value_or(UINT32_MAX);
+  j.finished_ = words.find("finished").value_or(UINT32_MAX);
+  return j;
+}
+
+void CoverageJudge::read(const ChildFacts& child) {
+  for (std::vector<Day>& days : given_)
+    days.clear();
+  for (const Fact& f : child.facts) {
+    if (f.start == kNoDay) continue;
+    if (f.status != 0 && f.status != completed_ && f.status != finished_) continue;
+    for (size_t c = 0; c < courses_.size(); ++c) {
+      if (f.kind == courses_[c].kind &&
+          std::binary_search(courses_[c].codes.begin(), courses_[c].codes.end(), f.code)) {
+        given_[c].push_back(f.start);
+      }
+    }
+  }
+  for (std::vector<Day>& days : given_) {
+    std::sort(days.begin(), days.end());
+    days.erase(std::unique(days.begin(), days.end()), days.end());
+  }
+}
+
+Day CoverageJudge::birthday(const ChildFacts& child, size_t measure) const {
+  if (child.birth == kNoDay) return kNoDay;
+  const CoverageMeasure& m = spec_->measures[measure];
+  if (m.born_from && child.birth < to_day(*m.born_from)) return kNoDay;
+  if (m.born_before && child.birth >= to_day(*m.born_before)) return kNoDay;
+  return to_day(m.age.on(from_day(child.birth)));
+}
+
+bool CoverageJudge::immunised(const ChildFacts& child, size_t measure, Day birthday) const {
+  const std::vector<Day>& days = given_[course_of_[measure]];
+  const auto doses = std::upper_bound(days.begin(), days.end(), birthday) -
+                     std::lower_bound(days.begin(), days.end(), child.birth);
+  return doses >= spec_->measures[measure].doses;
+}
+
+Result<std::vector<CoverageCell>> compute_coverage(const CoverageSpec& spec,
+                                                   const std::vector<Schedule>& schedules,
+                                                   const Population& population, Date as_of,
+                                                   int quarters, bool by_practice) {
+  if (quarters < 1 || quarters > kMaxQuarters) {
+    return Error::invalid_argument("coverage: quarters must be from 1 to " +
+                                   std::to_string(kMaxQuarters));
+  }
+  if (!as_of.ok() || as_of.year() < year{1900} || as_of.year() > year{9000}) {
+    return Error::invalid_argument("coverage: the evaluation date is not a real date");
+  }
+  const Vocabulary& words = population.words;
+  auto judge = CoverageJudge::compile(spec, schedules, words);
+  if (!judge.ok()) return judge.error();
+  // compile() found it.
+  const auto imms = std::find_if(schedules.begin(), schedules.end(),
+                                 [](const Schedule& s) { return s.id == kImmunisations; });
+  // Series: the distinct measure ids in file order.
+  std::vector<size_t> series_of;
+  std::vector<std::string> series;
+  for (const CoverageMeasure& m : spec.measures) {
     const auto s = std::find(series.begin(), series.end(), m.id);
     series_of.push_back(static_cast<size_t>(s - series.begin()));
     if (s == series.end()) series.push_back(m.id);
@@ -307,51 +351,23 @@ Result<std::vector<CoverageCell>> compute_coverage(const CoverageSpec& spec,
     birth_hi.push_back(std::min(first_birth(m.age, from_day(window_hi + 1)) - 1, before - 1));
   }
 
-  const uint32_t kNone = UINT32_MAX;
-  const uint32_t completed = words.find("completed").value_or(kNone);
-  const uint32_t finished = words.find("finished").value_or(kNone);
   std::vector<Count> all(series.size() * nq);
   std::map<uint32_t, std::vector<Count>> practices;
-  std::vector<std::vector<Day>> given(courses.size());  // per course: days of doses, sorted
 
   for (const ChildFacts& child : population.children) {
     if (child.birth == kNoDay) continue;
     // COVER counts the registered population: whose immunisation schedule it is.
     if (!in_population(child, *imms, words)) continue;
-    const Date birth = from_day(child.birth);
     bool read = false;
     for (size_t i = 0; i < spec.measures.size(); ++i) {
       if (child.birth < birth_lo[i] || child.birth > birth_hi[i]) continue;
-      const CoverageMeasure& m = spec.measures[i];
-      const Day birthday = to_day(m.age.on(birth));
-      if (birthday < window_lo || birthday > window_hi) continue;
+      const Day birthday = judge->birthday(child, i);
+      if (birthday == kNoDay || birthday < window_lo || birthday > window_hi) continue;
       if (child.died != kNoDay && child.died < birthday) continue;
       const size_t q = static_cast<size_t>(quarter_of(from_day(birthday)) - first);
       if (child.left != kNoDay && child.left <= q_end[q]) continue;
-
-      if (!read) {  // the child's doses, course by course
-        for (std::vector<Day>& days : given)
-          days.clear();
-        for (const Fact& f : child.facts) {
-          if (f.start == kNoDay) continue;
-          if (f.status != 0 && f.status != completed && f.status != finished) continue;
-          for (size_t c = 0; c < courses.size(); ++c) {
-            if (f.kind == courses[c].kind &&
-                std::binary_search(courses[c].codes.begin(), courses[c].codes.end(), f.code)) {
-              given[c].push_back(f.start);
-            }
-          }
-        }
-        for (std::vector<Day>& days : given) {
-          std::sort(days.begin(), days.end());
-          days.erase(std::unique(days.begin(), days.end()), days.end());
-        }
-        read = true;
-      }
-      const std::vector<Day>& days = given[course_of[i]];
-      const auto doses = std::upper_bound(days.begin(), days.end(), birthday) -
-                         std::lower_bound(days.begin(), days.end(), child.birth);
-      const bool immunised = doses >= m.doses;
+      if (!read) judge->read(child), read = true;
+      const bool immunised = judge->immunised(child, i, birthday);
 
       const size_t cell = series_of[i] * nq + q;
       all[cell].denominator += 1;

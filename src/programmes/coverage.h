@@ -39,6 +39,35 @@ Result<CoverageSpec> parse_coverage(std::string_view toml, const std::string& or
 Result<CoverageSpec> load_coverage(const std::string& path);
 std::string default_coverage_path();  // ONECHILD_CONFIG_DIR "/coverage.toml"
 
+// The measures' courses compiled against a population's words, to judge
+// one child at a time (compute_coverage, and the outcomes engine's
+// immunisation indicators). The spec must outlive the judge.
+class CoverageJudge {
+ public:
+  static Result<CoverageJudge> compile(const CoverageSpec& spec,
+                                       const std::vector<Schedule>& schedules,
+                                       const Vocabulary& words);
+  // Reads the child's given doses (status empty, "completed" or "finished";
+  // a course's records on one day are one dose). Call before immunised().
+  void read(const ChildFacts& child);
+  // The day of measure i's birthday for the child read, or kNoDay when the
+  // child is outside the measure's cohort or has no birth date.
+  Day birthday(const ChildFacts& child, size_t measure) const;
+  // Whether the child read had the measure's doses between birth and birthday.
+  bool immunised(const ChildFacts& child, size_t measure, Day birthday) const;
+
+ private:
+  struct Course {
+    uint32_t kind = UINT32_MAX;   // UINT32_MAX: no record has it
+    std::vector<uint32_t> codes;  // sorted; only codes some record uses
+  };
+  const CoverageSpec* spec_ = nullptr;
+  std::vector<Course> courses_;
+  std::vector<size_t> course_of_;         // measure -> course
+  std::vector<std::vector<Day>> given_;   // per course: days of doses, sorted
+  uint32_t completed_ = UINT32_MAX, finished_ = UINT32_MAX;
+};
+
 struct CoverageCell {
   std::string measure;  // the measure id
   std::string quarter;  // calendar quarter of the birthday: "2026-Q3" is July-September

@@ -30,6 +30,7 @@ class Vocabulary {
   // The id of text if it was ever interned.
   std::optional<uint32_t> find(std::string_view text) const;
   const std::string& text(uint32_t id) const { return texts_[id]; }
+  uint32_t size() const { return static_cast<uint32_t>(texts_.size()); }
 
  private:
   struct Hash {
@@ -60,6 +61,8 @@ struct ChildFacts {
   Day birth = kNoDay;             // the birth date most of the child's records give
   uint32_t sex = 0;               // "male", "female", or empty
   uint32_t practice = 0;          // GP practice ODS code, empty when no source says
+  uint32_t postcode = 0;          // the GP's address, else the first source's
+  uint32_t ethnicity = 0;         // NHS ethnic category letter, commonest stated
   Day died = kNoDay;              // items falling due after death do not apply
   Day left = kNoDay;              // moved out of the ICS: undone items are "moved-out"
   std::vector<uint32_t> sources;  // source systems with a record of the child, ascending

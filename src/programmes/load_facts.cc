@@ -43,7 +43,9 @@ struct Votes {
   std::vector<uint32_t> sources;
   std::vector<std::pair<Day, int>> births;
   std::vector<std::pair<uint32_t, int>> sexes;
+  std::vector<std::pair<uint32_t, int>> ethnicities;
   uint32_t practice = 0;
+  uint32_t postcode = 0;
 
   template <typename T>
   static void add(std::vector<std::pair<T, int>>& v, T value, int weight) {
@@ -72,9 +74,9 @@ class Loader {
       : db_(db), filter_(filter), words_(words) {}
 
   Status load_sources();
-  // Adds one current person version's evidence to child `index`.
-  void add_person(uint32_t index, int64_t source, std::string_view original_id,
-                  std::string_view birth, std::string_view sex, std::string_view practice);
+  // Adds one current person version's evidence (a row of kPersonColumns,
+  // the child's id after them) to child `index`.
+  void add_person(uint32_t index, Statement& row);
   Status read_events(Statement& stmt, const PersonIndex* persons, ChildFacts* only,
                      std::vector<ChildFacts>* all, Progress* progress);
   void settle(ChildFacts& child, const Votes& votes) const;
@@ -111,16 +113,22 @@ Status Loader::load_sources() {
       [&](Statement& s) { sources_[s.column_int64(0)] = words_.intern(s.column_view(1)); });
 }
 
-void Loader::add_person(uint32_t index, int64_t source, std::string_view, std::string_view birth,
-                        std::string_view sex, std::string_view practice) {
+void Loader::add_person(uint32_t index, Statement& row) {
+  const int64_t source = row.column_int64(0);
+  const std::string_view birth = row.column_view(2), sex = row.column_view(3);
+  const std::string_view practice = row.column_view(4), postcode = row.column_view(5);
+  const std::string_view ethnicity = row.column_view(6);
   Votes& v = votes[index];
   v.sources.push_back(source_word(source));
-  const int weight = source_word(source) == gp_ ? 3 : 2;
+  const bool gp = source_word(source) == gp_;
+  const int weight = gp ? 3 : 2;
   if (const Day b = parse_day(birth); b != kNoDay) Votes::add(v.births, b, weight);
   if (!sex.empty()) Votes::add(v.sexes, words_.intern(sex), weight);
-  if (!practice.empty() && (v.practice == 0 || source_word(source) == gp_)) {
-    v.practice = words_.intern(practice);
-  }
+  // "Z" is "not stated": any stated category outvotes it.
+  if (!ethnicity.empty()) Votes::add(v.ethnicities, words_.intern(ethnicity), ethnicity == "Z" ? 1 : weight);
+  // Practice and address: the GP's (the registration), else the first seen.
+  if (!practice.empty() && (v.practice == 0 || gp)) v.practice = words_.intern(practice);
+  if (!postcode.empty() && (v.postcode == 0 || gp)) v.postcode = words_.intern(postcode);
 }
 
 Status Loader::read_events(Statement& stmt, const PersonIndex* persons, ChildFacts* only,
@@ -155,6 +163,8 @@ void Loader::settle(ChildFacts& child, const Votes& v) const {
   child.birth = Votes::winner(v.births, kNoDay);
   child.sex = Votes::winner(v.sexes, uint32_t{0});
   child.practice = v.practice;
+  child.postcode = v.postcode;
+  child.ethnicity = Votes::winner(v.ethnicities, uint32_t{0});
   child.sources = v.sources;
   std::sort(child.sources.begin(), child.sources.end());
   child.sources.erase(std::unique(child.sources.begin(), child.sources.end()), child.sources.end());
@@ -162,6 +172,10 @@ void Loader::settle(ChildFacts& child, const Votes& v) const {
     return a.start != b.start ? a.start < b.start : a.kind < b.kind;
   });
 }
+
+constexpr std::string_view kPersonColumns =
+    "p.source_system_id, p.original_id, p.birth_date, p.sex, p.gp_practice, p.postcode, "
+    "p.ethnic_category";
 
 constexpr std::string_view kEventColumns =
     "source_system_id, person_original_id, kind, code, display, status, value, start_date, "
@@ -206,19 +220,17 @@ Result<Population> load_population(Database& db, const FactFilter& filter, bool 
 
   PersonIndex persons;
   {
-    auto stmt = db.prepare(R"sql(
-      SELECT p.source_system_id, p.original_id, p.birth_date, p.sex, p.gp_practice, l.child_id
+    auto stmt = db.prepare("SELECT " + std::string(kPersonColumns) + R"sql(, l.child_id
       FROM source_persons p JOIN links l ON l.source_person_id = p.id
       WHERE p.superseded_by IS NULL)sql");
     if (!stmt.ok()) return stmt.error();
     std::string key;
     Status s = stmt->each_row([&](Statement& st) {
-      const uint32_t* at = root(st.column_int64(5));
+      const uint32_t* at = root(st.column_int64(7));
       if (at == nullptr) return;
       person_key(key, st.column_int64(0), st.column_view(1));
       persons.emplace(key, *at);
-      loader.add_person(*at, st.column_int64(0), st.column_view(1), st.column_view(2),
-                        st.column_view(3), st.column_view(4));
+      loader.add_person(*at, st);
     });
     if (!s.ok()) return s.error();
   }
@@ -256,8 +268,7 @@ Result<ChildFacts> load_child_facts(Database& db, int64_t child_id, const FactFi
   ChildFacts child;
   child.child_id = child_id;
   loader.votes.resize(1);
-  auto persons = db.prepare(R"sql(
-    SELECT p.source_system_id, p.original_id, p.birth_date, p.sex, p.gp_practice
+  auto persons = db.prepare("SELECT " + std::string(kPersonColumns) + R"sql(
     FROM links l JOIN source_persons p ON p.id = l.source_person_id
     WHERE l.child_id = ?1 AND p.superseded_by IS NULL)sql");
   if (!persons.ok()) return persons.error();
@@ -269,8 +280,7 @@ Result<ChildFacts> load_child_facts(Database& db, int64_t child_id, const FactFi
   std::vector<std::pair<int64_t, std::string>> records;
   Status s = persons->each_row([&](Statement& st) {
     records.emplace_back(st.column_int64(0), st.column_text(1));
-    loader.add_person(0, st.column_int64(0), st.column_view(1), st.column_view(2),
-                      st.column_view(3), st.column_view(4));
+    loader.add_person(0, st);
   });
   if (!s.ok()) return s.error();
   std::sort(records.begin(), records.end());

@@ -1,7 +1,7 @@
 // What the programmes' TOML files (schedules, programmes.toml, coverage.toml)
 // share: parsing with the line of a syntax error, refusing unknown keys so a
 // misspelt setting is never silently ignored, and errors naming the file and
-// the table. Internal to src/programmes/.
+// the table. Shared by src/programmes/ and src/analytics/.
 #pragma once
 
 #include <toml++/toml.h>

@@ -354,8 +354,50 @@ constexpr std::string_view kMigration7 = R"sql(
 ALTER TABLE source_persons ADD COLUMN gp_practice TEXT;
 )sql";
 
-constexpr std::array<std::string_view, 7> kMigrations = {
-    kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6, kMigration7};
+// Migration 8: the outcomes engine's published results (issue 7;
+// docs/indicators.md), for the web app's dashboard. Only what may be shown:
+// a suppressed cell's counts and value are stored as NULL. Each run keeps
+// its figures; the latest run is the one shown.
+constexpr std::string_view kMigration8 = R"sql(
+CREATE TABLE indicator_runs (
+  id           INTEGER PRIMARY KEY,
+  computed_at  TEXT NOT NULL,
+  as_of        TEXT NOT NULL,
+  children     INTEGER NOT NULL,
+  definitions  TEXT NOT NULL      -- the definitions as JSON, so a figure keeps its meaning
+);
+CREATE TABLE indicator_results (
+  run_id        INTEGER NOT NULL REFERENCES indicator_runs(id),
+  indicator     TEXT NOT NULL,
+  period        INTEGER NOT NULL,  -- 0 the latest
+  period_start  TEXT NOT NULL,
+  period_end    TEXT NOT NULL,
+  breakdown     TEXT NOT NULL,
+  group_code    TEXT NOT NULL,
+  group_name    TEXT NOT NULL,
+  numerator     INTEGER,
+  denominator   INTEGER,
+  value         REAL,
+  lower_95      REAL,
+  upper_95      REAL,
+  lower_99_8    REAL,
+  upper_99_8    REAL,
+  benchmark     REAL,
+  compared_95   TEXT NOT NULL,
+  compared_99_8 TEXT NOT NULL,
+  funnel_lower_95   REAL,
+  funnel_upper_95   REAL,
+  funnel_lower_99_8 REAL,
+  funnel_upper_99_8 REAL,
+  trend         TEXT NOT NULL,
+  suppressed    TEXT NOT NULL,     -- '', 'primary', 'secondary'
+  PRIMARY KEY (run_id, indicator, period, breakdown, group_code)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 8> kMigrations = {
+    kMigration1, kMigration2, kMigration3, kMigration4,
+    kMigration5, kMigration6, kMigration7, kMigration8};
 
 }  // namespace
 

@@ -1,0 +1,93 @@
+#include "analytics/conditions.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "core/text.h"
+#include "programmes/schedule.h"
+
+namespace onechild {
+
+WordNumbers::WordNumbers(const Vocabulary& words) {
+  numbers_.resize(words.size(), std::numeric_limits<double>::quiet_NaN());
+  for (uint32_t id = 0; id < words.size(); ++id) {
+    const std::string& t = words.text(id);
+    double v = 0;
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec == std::errc() && end != t.data() && std::isfinite(v)) numbers_[id] = v;
+  }
+}
+
+std::vector<char> FactMatcher::table(const std::vector<std::string>& patterns,
+                                     const Vocabulary& words) {
+  std::vector<char> t;
+  if (patterns.empty()) return t;
+  t.resize(words.size(), 0);
+  for (uint32_t id = 0; id < words.size(); ++id) {
+    for (const std::string& p : patterns) {
+      if (glob_match(p, words.text(id))) {
+        t[id] = 1;
+        break;
+      }
+    }
+  }
+  return t;
+}
+
+FactMatcher::FactMatcher(const EventMatcher& m, const Vocabulary& words,
+                         const WordNumbers& numbers)
+    : numbers_(&numbers) {
+  if (auto kind = words.find(m.kind)) kind_ = *kind;
+  codes_ = table(m.codes, words);
+  values_ = table(m.values, words);
+  statuses_ = table(m.statuses, words);
+  if (m.min_value) has_min_ = true, min_ = *m.min_value;
+  if (m.max_value) has_max_ = true, max_ = *m.max_value;
+}
+
+bool FactMatcher::matches(const Fact& f) const {
+  if (f.kind != kind_) return false;
+  if (!codes_.empty() && !codes_[f.code]) return false;
+  if (!values_.empty() && !values_[f.value]) return false;
+  if (!statuses_.empty() && !statuses_[f.status]) return false;
+  if (has_min_ || has_max_) {
+    const double v = (*numbers_)[f.value];
+    if (std::isnan(v) || (has_min_ && v < min_) || (has_max_ && v > max_)) return false;
+  }
+  return true;
+}
+
+ConditionRule::ConditionRule(const Condition& c, const Vocabulary& words,
+                             const WordNumbers& numbers)
+    : when_(c.when), months_(c.within_months) {
+  for (const EventMatcher& m : c.any)
+    any_.emplace_back(m, words, numbers);
+}
+
+bool ConditionRule::any_matches(const Fact& f) const {
+  for (const FactMatcher& m : any_) {
+    if (m.matches(f)) return true;
+  }
+  return false;
+}
+
+Day months_before(Day anchor, int months) { return to_day(add_months(from_day(anchor), -months)); }
+
+bool ConditionRule::holds(const ChildFacts& child, Day anchor,
+                          const std::function<bool(Day)>& immunised) const {
+  using When = Condition::When;
+  if (when_ == When::kImmunised) return immunised(anchor);
+  const Day from = when_ == When::kWithin || when_ == When::kNoneWithin
+                       ? months_before(anchor, months_)
+                       : kNoDay;
+  for (const Fact& f : child.facts) {
+    if (f.start > anchor) break;  // facts are in start order
+    if (from != kNoDay && f.start <= from) continue;
+    if (when_ == When::kOpen && f.end != kNoDay && f.end < anchor) continue;
+    if (any_matches(f)) return when_ != When::kNoneWithin;
+  }
+  return when_ == When::kNoneWithin;
+}
+
+}  // namespace onechild

@@ -1,0 +1,56 @@
+// The population snapshot the outcomes engine reads: every child's facts
+// (programmes/facts.h) and, per child, the groups it is counted in (sex,
+// ethnic group, IMD decile, local authority, PCN, practice, vulnerable
+// groups), each resolved once so the engine only adds integers.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "analytics/area_reference.h"
+#include "analytics/indicator_definition.h"
+#include "programmes/facts.h"
+#include "programmes/load_facts.h"
+#include "programmes/programmes.h"
+
+namespace onechild {
+
+// Group numbers; 0 is always "not known".
+struct ChildProfile {
+  uint8_t sex = 0;           // 1 male, 2 female
+  uint8_t ethnic_group = 0;  // 1 White, 2 Mixed, 3 Asian, 4 Black, 5 Other
+  uint8_t imd_decile = 0;    // 1 (most deprived) .. 10
+  uint16_t local_authority = 0, pcn = 0, practice = 0;  // indexes into Snapshot's lists
+  uint32_t vulnerable = 0;   // bit i: in Snapshot::groups[i]
+};
+
+struct Snapshot {
+  Population population;
+  std::vector<ChildProfile> profiles;  // parallel to population.children
+  // Codes by index; index 0 is "not known" (an empty code).
+  std::vector<std::string> local_authorities, pcns, practices;
+  std::vector<uint16_t> pcn_of_practice;  // practice index -> pcn index
+  std::map<std::string, std::string, std::less<>> area_names;  // code -> name, from the reference
+  std::vector<VulnerableGroup> groups;
+  Date as_of;  // the vulnerable groups are as on this day
+};
+
+// The event kinds and codes that the programme rules, the definitions and
+// the groups read: what load_population needs for the snapshot.
+FactFilter snapshot_filter(const ProgrammeRules& rules,
+                           const std::vector<IndicatorDefinition>& definitions,
+                           const std::vector<VulnerableGroup>& groups);
+
+// Resolves each child's groups. Children whose postcode or practice the
+// reference does not know are counted as "not known", never dropped.
+Snapshot make_snapshot(Population population, const AreaReference& reference,
+                       std::vector<VulnerableGroup> groups, Date as_of);
+
+// The text names of the groups of the fixed breakdowns.
+std::string_view sex_group_name(uint8_t sex);           // "Not known", "Male", "Female"
+std::string_view ethnic_group_name(uint8_t group);      // "Not known", "White", ...
+uint8_t ethnic_group_of(std::string_view nhs_category);  // "A" -> 1 (White)
+
+}  // namespace onechild

@@ -1,7 +1,11 @@
 #include "analytics/snapshot.h"
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+
+#include "core/csv.h"
 
 #include "analytics/conditions.h"
 
@@ -151,6 +155,37 @@ Snapshot make_snapshot(Population population, const AreaReference& reference,
     }
   }
   return s;
+}
+
+Status write_snapshot_csv(const Snapshot& s, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error::io_error("cannot create " + dir + ": " + ec.message());
+  std::ofstream children(dir + "/children.csv", std::ios::binary);
+  std::ofstream events(dir + "/events.csv", std::ios::binary);
+  if (!children || !events) return Error::io_error("cannot write the snapshot in " + dir);
+  const Vocabulary& w = s.population.words;
+  const auto day = [](Day d) { return d == kNoDay ? std::string() : format_iso_date(from_day(d)); };
+  children << "child_id,birth,died,left,sex,ethnic_group,imd_decile,local_authority,pcn,practice,"
+              "vulnerable\n";
+  events << "child_id,kind,code,status,value,start,end\n";
+  for (size_t i = 0; i < s.population.children.size(); ++i) {
+    const ChildFacts& c = s.population.children[i];
+    const ChildProfile& p = s.profiles[i];
+    children << c.child_id << ',' << day(c.birth) << ',' << day(c.died) << ',' << day(c.left) << ','
+             << int{p.sex} << ',' << int{p.ethnic_group} << ',' << int{p.imd_decile} << ','
+             << s.local_authorities[p.local_authority] << ',' << s.pcns[p.pcn] << ','
+             << s.practices[p.practice] << ',' << p.vulnerable << '\n';
+    for (const Fact& f : c.facts) {
+      events << c.child_id << ',' << csv_quote(w.text(f.kind)) << ',' << csv_quote(w.text(f.code))
+             << ',' << csv_quote(w.text(f.status)) << ',' << csv_quote(w.text(f.value)) << ','
+             << day(f.start) << ',' << day(f.end) << '\n';
+    }
+  }
+  children.flush();
+  events.flush();
+  if (!children.good() || !events.good()) return Error::io_error("cannot write the snapshot in " + dir);
+  return {};
 }
 
 }  // namespace onechild

@@ -48,6 +48,12 @@ FactFilter snapshot_filter(const ProgrammeRules& rules,
 Snapshot make_snapshot(Population population, const AreaReference& reference,
                        std::vector<VulnerableGroup> groups, Date as_of);
 
+// Writes dir/children.csv (child_id, birth, died, left, sex, ethnic_group,
+// imd_decile, local_authority, pcn, practice, vulnerable) and dir/events.csv
+// (child_id, kind, code, status, value, start, end): the snapshot exactly as
+// the engine sees it, for checking its figures with other tools (bench/).
+Status write_snapshot_csv(const Snapshot& snapshot, const std::string& dir);
+
 // The text names of the groups of the fixed breakdowns.
 std::string_view sex_group_name(uint8_t sex);           // "Not known", "Male", "Female"
 std::string_view ethnic_group_name(uint8_t group);      // "Not known", "White", ...

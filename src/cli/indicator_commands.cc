@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "analytics/engine.h"
 #include "analytics/indicator_output.h"
@@ -15,7 +16,7 @@ namespace onechild {
 namespace {
 
 struct IndicatorArgs {
-  std::string db, reference, out, as_of, config, england, docs;
+  std::string db, reference, out, as_of, config, england, docs, snapshot_out, only;
   int periods = 5;
   bool no_store = false;
 };
@@ -68,6 +69,19 @@ int run_indicators(const IndicatorArgs& a) {
   const std::string config = a.config.empty() ? ProgrammeRules::default_config_dir() : a.config;
   auto definitions = load_indicators(config + "/indicators");
   if (!definitions.ok()) return fail(definitions.error());
+  if (!a.only.empty()) {
+    std::vector<IndicatorDefinition> chosen;
+    std::stringstream ids(a.only);
+    for (std::string id; std::getline(ids, id, ',');) {
+      const auto it = std::find_if(definitions->begin(), definitions->end(),
+                                   [&](const IndicatorDefinition& d) { return d.id == id; });
+      if (it == definitions->end()) {
+        return fail(Error::invalid_argument("--only: no indicator '" + id + "'"));
+      }
+      chosen.push_back(*it);
+    }
+    *definitions = std::move(chosen);
+  }
   auto groups = load_vulnerable_groups(config + "/vulnerable_groups.toml");
   if (!groups.ok()) return fail(groups.error());
   auto rules = ProgrammeRules::load(config);
@@ -90,6 +104,9 @@ int run_indicators(const IndicatorArgs& a) {
   if (!population.ok()) return fail(population.error());
   const auto read = std::chrono::steady_clock::now();
   Snapshot snapshot = make_snapshot(std::move(*population), *reference, std::move(*groups), as_of);
+  if (!a.snapshot_out.empty()) {
+    if (Status s = write_snapshot_csv(snapshot, a.snapshot_out); !s.ok()) return fail(s.error());
+  }
   EngineOptions options;
   options.as_of = as_of;
   options.periods = a.periods;
@@ -145,6 +162,9 @@ void add_indicator_commands(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--england", a->england, "England values to compare with (indicator,value CSV)");
   cmd->add_option("--config", a->config, "Config folder (default: the installed config/)");
   cmd->add_option("--docs", a->docs, "Also write the definitions as Markdown here");
+  cmd->add_option("--snapshot-out", a->snapshot_out,
+                  "Also write the population snapshot (children.csv, events.csv) to this folder");
+  cmd->add_option("--only", a->only, "Only these indicators (ids, comma-separated)");
   cmd->add_flag("--no-store", a->no_store, "Do not keep the results in the store");
   cmd->callback([&action, a] { action = [a] { return run_indicators(*a); }; });
 }

@@ -568,7 +568,13 @@ IndicatorResult finish(const Counter& counter, const Tally& t, const Layout& l, 
       cells[i].numerator = t.counts[at].numerator;
       cells[i].denominator = t.counts[at].denominator;
     }
-    suppress(cells, relations, d.suppression);
+    // A group with nobody in it is not published and is known to be zero:
+    // it cannot hide anything, so it takes no part in secondary suppression.
+    std::vector<Additive> published = relations;
+    for (Additive& a : published) {
+      std::erase_if(a.parts, [&](size_t i) { return cells[i].denominator == 0; });
+    }
+    suppress(cells, published, d.suppression);
     std::copy(cells.begin(), cells.end(), table.begin() + static_cast<std::ptrdiff_t>(k * l.slots));
   }
 

@@ -398,8 +398,13 @@ Result<std::vector<IndicatorDefinition>> parse_indicators(std::string_view toml_
     }
   }
   std::vector<IndicatorDefinition> out;
-  const toml::array* list = root->get_as<toml::array>("indicator");
-  if (list == nullptr) return out;
+  const toml::node* indicators = root->get("indicator");
+  if (indicators == nullptr) return out;
+  // [indicator] for [[indicator]] would otherwise define nothing, silently.
+  const toml::array* list = indicators->as_array();
+  if (list == nullptr) {
+    return Error::invalid_argument(origin + ": 'indicator' must be [[indicator]] tables");
+  }
   for (size_t i = 0; i < list->size(); ++i) {
     const toml::table* t = list->get(i)->as_table();
     if (t == nullptr) {

@@ -22,8 +22,9 @@ bool is_hidden(const TableCell& c) {
 
 bool breaks_rule(const TableCell& c, const SuppressionRule& rule) {
   // 0, 0 is the header's "off" switch, not a range that hides denominators of 0.
+  const bool check_numerator = rule.numerator_min != 0 || rule.numerator_max != 0;
   const bool check_denominator = rule.denominator_min != 0 || rule.denominator_max != 0;
-  return in_range(c.numerator, rule.numerator_min, rule.numerator_max) ||
+  return (check_numerator && in_range(c.numerator, rule.numerator_min, rule.numerator_max)) ||
          (check_denominator && in_range(c.denominator, rule.denominator_min, rule.denominator_max));
 }
 

@@ -12,7 +12,9 @@
 namespace onechild {
 
 struct SuppressionRule {
-  int64_t numerator_min = 1, numerator_max = 7;  // hide numerators in [min, max]
+  // Hide numerators in [min, max]; 0, 0 turns it off (a zero is never hidden
+  // by the default: it says nothing about anyone).
+  int64_t numerator_min = 1, numerator_max = 7;
   // Hide cells whose denominator is in [min, max] (immunisation coverage: 1-2);
   // 0, 0 turns it off.
   int64_t denominator_min = 0, denominator_max = 0;

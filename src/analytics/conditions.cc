@@ -60,7 +60,7 @@ bool FactMatcher::matches(const Fact& f) const {
 
 ConditionRule::ConditionRule(const Condition& c, const Vocabulary& words,
                              const WordNumbers& numbers)
-    : when_(c.when), months_(c.within_months) {
+    : when_(c.when), months_(c.within_months), at_least_(c.at_least) {
   for (const EventMatcher& m : c.any)
     any_.emplace_back(m, words, numbers);
 }
@@ -74,10 +74,9 @@ bool ConditionRule::any_matches(const Fact& f) const {
 
 Day months_before(Day anchor, int months) { return to_day(add_months(from_day(anchor), -months)); }
 
-bool ConditionRule::holds(const ChildFacts& child, Day anchor,
-                          const std::function<bool(Day)>& immunised) const {
+template <typename Visit>
+void ConditionRule::each_match(const ChildFacts& child, Day anchor, Visit&& visit) const {
   using When = Condition::When;
-  if (when_ == When::kImmunised) return immunised(anchor);
   const Day from = when_ == When::kWithin || when_ == When::kNoneWithin
                        ? months_before(anchor, months_)
                        : kNoDay;
@@ -85,9 +84,27 @@ bool ConditionRule::holds(const ChildFacts& child, Day anchor,
     if (f.start > anchor) break;  // facts are in start order
     if (from != kNoDay && f.start <= from) continue;
     if (when_ == When::kOpen && f.end != kNoDay && f.end < anchor) continue;
-    if (any_matches(f)) return when_ != When::kNoneWithin;
+    if (any_matches(f) && !visit(f)) return;
   }
-  return when_ == When::kNoneWithin;
+}
+
+bool ConditionRule::holds(const ChildFacts& child, Day anchor,
+                          const std::function<bool(Day)>& immunised) const {
+  using When = Condition::When;
+  if (when_ == When::kImmunised) return immunised(anchor);
+  int found = 0;
+  each_match(child, anchor, [&](const Fact&) { return ++found < at_least_; });
+  return (found >= at_least_) != (when_ == When::kNoneWithin);
+}
+
+ConditionRule::Evidence ConditionRule::evidence(const ChildFacts& child, Day anchor) const {
+  Evidence e;
+  if (when_ == Condition::When::kImmunised) return e;
+  each_match(child, anchor, [&](const Fact& f) {
+    ++e.count, e.last = f.start;
+    return true;
+  });
+  return e;
 }
 
 }  // namespace onechild

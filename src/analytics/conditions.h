@@ -46,10 +46,23 @@ class ConditionRule {
   bool holds(const ChildFacts& child, Day anchor,
              const std::function<bool(Day)>& immunised) const;
   bool any_matches(const Fact& f) const;
+  // The matching events the condition looks at on `anchor` (the window for
+  // within / none-within, up to the anchor otherwise) and the last one's day.
+  struct Evidence {
+    int count = 0;
+    Day last = kNoDay;
+  };
+  Evidence evidence(const ChildFacts& child, Day anchor) const;
 
  private:
+  // Calls visit(fact) for each matching event in the condition's window, in
+  // date order, until it returns false.
+  template <typename Visit>
+  void each_match(const ChildFacts& child, Day anchor, Visit&& visit) const;
+
   Condition::When when_;
   int months_;
+  int at_least_;
   std::vector<FactMatcher> any_;
 };
 

@@ -1,5 +1,7 @@
 #include "analytics/indicator_definition.h"
 
+#include "analytics/condition_reader.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -118,7 +120,7 @@ Result<std::vector<EventMatcher>> Reader::matchers(const toml::table& t, std::st
 }
 
 Result<Condition> Reader::condition(const toml::table& t, const std::string& where) const {
-  if (Status s = only(t, where, {"when", "months", "any", "id", "name"}); !s.ok()) {
+  if (Status s = only(t, where, {"when", "months", "at_least", "any"}); !s.ok()) {
     return s.error();
   }
   Condition c;
@@ -141,6 +143,14 @@ Result<Condition> Reader::condition(const toml::table& t, const std::string& whe
     auto v = m->value<int64_t>();
     if (!v || *v < 1 || *v > 120) return error(where, "'months' must be a whole number 1-120");
     c.within_months = static_cast<int>(*v);
+  }
+  if (const toml::node* n = t.get("at_least")) {
+    auto v = n->value<int64_t>();
+    if (!v || *v < 1 || *v > 1000) return error(where, "'at_least' must be a whole number 1-1000");
+    if (c.when != Condition::When::kBefore && c.when != Condition::When::kWithin) {
+      return error(where, "'at_least' goes with 'before' or 'within'");
+    }
+    c.at_least = static_cast<int>(*v);
   }
   auto any = matchers(t, "any", where);
   if (!any.ok()) return any.error();
@@ -369,6 +379,11 @@ Result<IndicatorDefinition> Reader::indicator(const toml::table& t, size_t index
 
 }  // namespace
 
+Result<Condition> read_condition(const toml::table& t, const std::string& origin,
+                                 const std::string& where) {
+  return Reader(origin).condition(t, where);
+}
+
 std::string_view method_name(Method m) {
   switch (m) {
     case Method::kProportion: return "proportion (Wilson score interval)";
@@ -473,7 +488,10 @@ Result<std::vector<VulnerableGroup>> parse_vulnerable_groups(std::string_view to
     }
     g.id = id->get();
     g.name = name->get();
-    auto c = reader.condition(*t, "group '" + g.id + "'");
+    toml::table condition = *t;
+    condition.erase("id");
+    condition.erase("name");
+    auto c = reader.condition(condition, "group '" + g.id + "'");
     if (!c.ok()) return c.error();
     g.condition = std::move(*c);
     out.push_back(std::move(g));

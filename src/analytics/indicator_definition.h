@@ -39,6 +39,7 @@ struct Condition {
   enum class When { kBefore, kWithin, kOpen, kNoneWithin, kImmunised } when = When::kBefore;
   std::vector<EventMatcher> any;  // one event matching any of these
   int within_months = 12;         // kWithin / kNoneWithin: the months up to the anchor
+  int at_least = 1;               // kBefore / kWithin: this many matching events
 };
 
 enum class MeasureType { kCoverage, kSchedule, kClock, kEvents, kShare, kPeople };

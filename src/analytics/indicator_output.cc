@@ -286,19 +286,24 @@ std::string indicators_markdown(const std::vector<IndicatorDefinition>& definiti
   }
   std::string out;
   for (const std::string& domain : order) {
-    out += "### " + domain + "\n\n";
+    out += "## " + domain + "\n\n";
     for (const IndicatorDefinition* d : by_domain[domain]) {
-      out += "#### " + d->name + " (`" + d->id + "`)\n\n";
+      out += "### " + d->name + " (`" + d->id + "`)\n\n";
       out += "- **Counts:** " + describe_measure(*d) + "\n";
       out += "- **Unit / method:** " + d->unit + "; " + std::string(method_name(d->method)) + "\n";
       out += "- **Polarity:** " + std::string(polarity_id(d->polarity)) + "; period " +
              std::to_string(d->period_months) + " months\n";
-      out += "- **Disclosure:** numerators " + std::to_string(d->suppression.numerator_min) + "-" +
-             std::to_string(d->suppression.numerator_max) + " hidden";
-      if (d->suppression.denominator_max > 0) {
-        out += "; denominators " + std::to_string(d->suppression.denominator_min) + "-" +
-               std::to_string(d->suppression.denominator_max) + " hidden";
+      const SuppressionRule& rule = d->suppression;
+      const bool numerators = rule.numerator_min != 0 || rule.numerator_max != 0;
+      out += "- **Disclosure:** ";
+      out += numerators ? "numerators " + std::to_string(rule.numerator_min) + "-" +
+                              std::to_string(rule.numerator_max) + " hidden"
+                        : std::string("numerators not hidden");
+      if (rule.denominator_max > 0) {
+        out += "; cells with denominators " + std::to_string(rule.denominator_min) + "-" +
+               std::to_string(rule.denominator_max) + " hidden";
       }
+      out += "; secondary suppression where a hidden count could be derived";
       out += "\n- **Source:** " + d->source + " (`" + d->origin.substr(d->origin.rfind('/') + 1) + "`)\n\n";
     }
   }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "analytics/case_finding.h"
 #include "analytics/engine.h"
 #include "analytics/indicator_output.h"
 #include "cli/common.h"
@@ -16,7 +17,7 @@ namespace onechild {
 namespace {
 
 struct IndicatorArgs {
-  std::string db, reference, out, as_of, config, england, docs, snapshot_out, only;
+  std::string db, reference, out, as_of, config, england, snapshot_out, only, list;
   int periods = 5;
   bool no_store = false;
 };
@@ -56,17 +57,39 @@ Status write_file(const std::string& path, const std::string& text) {
   return {};
 }
 
+Result<Date> as_of_of(const IndicatorArgs& a) {
+  if (a.as_of.empty()) return today();
+  auto d = parse_iso_date(a.as_of);
+  if (!d.ok()) return Error::invalid_argument("--as-of: " + d.error().message());
+  return d;
+}
+
+std::string config_of(const IndicatorArgs& a) {
+  return a.config.empty() ? ProgrammeRules::default_config_dir() : a.config;
+}
+
+// The store read into a snapshot: the events `filter` keeps, every child's groups.
+Result<Snapshot> read_snapshot(const IndicatorArgs& a, const FactFilter& filter,
+                               std::vector<VulnerableGroup> groups, Date as_of) {
+  auto reference = AreaReference::load(a.reference);
+  if (!reference.ok()) return reference.error();
+  auto db = Database::open(a.db);
+  if (!db.ok()) return db.error();
+  const bool chatty = progress_wanted();
+  if (chatty) std::fprintf(stderr, "Reading the integrated records...\n");
+  auto population = load_population(*db, filter, chatty);
+  if (!population.ok()) return population.error();
+  return make_snapshot(std::move(*population), *reference, std::move(groups), as_of);
+}
+
 int run_indicators(const IndicatorArgs& a) {
   if (!a.out.empty() && !ends_with(a.out, ".csv") && !ends_with(a.out, ".json")) {
     return fail(Error::invalid_argument("--out must end in .csv or .json: '" + a.out + "'"));
   }
-  Date as_of = today();
-  if (!a.as_of.empty()) {
-    auto d = parse_iso_date(a.as_of);
-    if (!d.ok()) return fail(Error::invalid_argument("--as-of: " + d.error().message()));
-    as_of = *d;
-  }
-  const std::string config = a.config.empty() ? ProgrammeRules::default_config_dir() : a.config;
+  auto as_of_date = as_of_of(a);
+  if (!as_of_date.ok()) return fail(as_of_date.error());
+  const Date as_of = *as_of_date;
+  const std::string config = config_of(a);
   auto definitions = load_indicators(config + "/indicators");
   if (!definitions.ok()) return fail(definitions.error());
   if (!a.only.empty()) {
@@ -92,18 +115,12 @@ int run_indicators(const IndicatorArgs& a) {
   if (!esp.ok()) return fail(esp.error());
   auto england = load_england(a.england);
   if (!england.ok()) return fail(england.error());
-  auto reference = AreaReference::load(a.reference);
-  if (!reference.ok()) return fail(reference.error());
-  auto db = Database::open(a.db);
-  if (!db.ok()) return fail(db.error());
-
-  const bool chatty = progress_wanted();
   const auto started = std::chrono::steady_clock::now();
-  if (chatty) std::fprintf(stderr, "Reading the integrated records...\n");
-  auto population = load_population(*db, snapshot_filter(*rules, *definitions, *groups), chatty);
-  if (!population.ok()) return fail(population.error());
+  const FactFilter filter = snapshot_filter(*rules, *definitions, *groups);
+  auto snapshot_read = read_snapshot(a, filter, std::move(*groups), as_of);
+  if (!snapshot_read.ok()) return fail(snapshot_read.error());
+  Snapshot& snapshot = *snapshot_read;
   const auto read = std::chrono::steady_clock::now();
-  Snapshot snapshot = make_snapshot(std::move(*population), *reference, std::move(*groups), as_of);
   if (!a.snapshot_out.empty()) {
     if (Status s = write_snapshot_csv(snapshot, a.snapshot_out); !s.ok()) return fail(s.error());
   }
@@ -120,11 +137,10 @@ int run_indicators(const IndicatorArgs& a) {
                                                       : indicators_json(*results, as_of);
     if (Status s = write_file(a.out, text); !s.ok()) return fail(s.error());
   }
-  if (!a.docs.empty()) {
-    if (Status s = write_file(a.docs, indicators_markdown(*definitions)); !s.ok()) return fail(s.error());
-  }
   int64_t run = 0;
   if (!a.no_store) {
+    auto db = Database::open(a.db);
+    if (!db.ok()) return fail(db.error());
     auto stored = store_indicator_results(
         *db, *results, as_of, static_cast<int64_t>(snapshot.population.children.size()));
     if (!stored.ok()) return fail(stored.error());
@@ -146,6 +162,64 @@ int run_indicators(const IndicatorArgs& a) {
   return 0;
 }
 
+// The definitions as Markdown (docs/indicator-definitions.md is this output).
+int run_indicator_docs(const IndicatorArgs& a) {
+  auto definitions = load_indicators(config_of(a) + "/indicators");
+  if (!definitions.ok()) return fail(definitions.error());
+  const std::string text =
+      "# Indicator definitions\n\n"
+      "Generated from `config/indicators/*.toml` by `onechild indicator-docs --out "
+      "docs/indicator-definitions.md`; do not edit by hand. How they are computed: "
+      "[indicators.md](indicators.md).\n\n" +
+      indicators_markdown(*definitions);
+  if (a.out.empty() || a.out == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  if (Status s = write_file(a.out, text); !s.ok()) return fail(s.error());
+  return 0;
+}
+
+int run_case_finding(const IndicatorArgs& a) {
+  auto as_of = as_of_of(a);
+  if (!as_of.ok()) return fail(as_of.error());
+  auto lists = load_case_finding(config_of(a) + "/case_finding.toml");
+  if (!lists.ok()) return fail(lists.error());
+  if (!a.list.empty()) {
+    std::erase_if(*lists, [&](const CaseFindingList& l) { return l.id != a.list; });
+    if (lists->empty()) return fail(Error::invalid_argument("--list: no list '" + a.list + "'"));
+  }
+  // The kinds and codes the lists read.
+  FactFilter filter;
+  for (const CaseFindingList& l : *lists) {
+    for (const auto* conditions : {&l.population, &l.criteria}) {
+      for (const Condition& c : *conditions) {
+        for (const EventMatcher& m : c.any) {
+          if (std::find(filter.kinds.begin(), filter.kinds.end(), m.kind) == filter.kinds.end()) {
+            filter.kinds.push_back(m.kind);
+          }
+        }
+      }
+    }
+  }
+  auto snapshot = read_snapshot(a, filter, {}, *as_of);
+  if (!snapshot.ok()) return fail(snapshot.error());
+  const std::vector<CaseFindingRow> rows = find_cases(*lists, *snapshot, *as_of);
+  const std::string csv = case_finding_csv(rows);
+  if (a.out.empty() || a.out == "-") {
+    std::fwrite(csv.data(), 1, csv.size(), stdout);
+  } else if (Status s = write_file(a.out, csv); !s.ok()) {
+    return fail(s.error());
+  }
+  for (const CaseFindingList& l : *lists) {
+    const auto n = std::count_if(rows.begin(), rows.end(), [&](const auto& r) { return r.list == l.id; });
+    const auto core20 = std::count_if(rows.begin(), rows.end(),
+                                      [&](const auto& r) { return r.list == l.id && r.core20; });
+    std::fprintf(stderr, "case-finding: %s: %td children (%td in Core20)\n", l.id.c_str(), n, core20);
+  }
+  return 0;
+}
+
 }  // namespace
 
 void add_indicator_commands(CLI::App& app, std::function<int()>& action) {
@@ -161,12 +235,30 @@ void add_indicator_commands(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--periods", a->periods, "Periods for the trend (default 5)");
   cmd->add_option("--england", a->england, "England values to compare with (indicator,value CSV)");
   cmd->add_option("--config", a->config, "Config folder (default: the installed config/)");
-  cmd->add_option("--docs", a->docs, "Also write the definitions as Markdown here");
   cmd->add_option("--snapshot-out", a->snapshot_out,
                   "Also write the population snapshot (children.csv, events.csv) to this folder");
   cmd->add_option("--only", a->only, "Only these indicators (ids, comma-separated)");
   cmd->add_flag("--no-store", a->no_store, "Do not keep the results in the store");
   cmd->callback([&action, a] { action = [a] { return run_indicators(*a); }; });
+
+  auto docs = std::make_shared<IndicatorArgs>();
+  auto* docs_cmd = app.add_subcommand("indicator-docs", "Write the indicator definitions as Markdown");
+  docs_cmd->add_option("--out", docs->out, "Write here instead of standard output");
+  docs_cmd->add_option("--config", docs->config, "Config folder (default: the installed config/)");
+  docs_cmd->callback([&action, docs] { action = [docs] { return run_indicator_docs(*docs); }; });
+
+  auto c = std::make_shared<IndicatorArgs>();
+  auto* cases = app.add_subcommand(
+      "casefinding", "Core20PLUS5 case-finding lists for a child health hub MDT (person-level)");
+  cases->add_option("--db", c->db, "Store (SQLite file)")->required();
+  cases->add_option("--reference", c->reference,
+                    "Folder with geography.csv, postcodes.csv, organisations.csv")
+      ->required();
+  cases->add_option("--as-of", c->as_of, "The day the lists are made (default today)");
+  cases->add_option("--list", c->list, "Only this list (an id from case_finding.toml)");
+  cases->add_option("--out", c->out, "Write the CSV here instead of standard output");
+  cases->add_option("--config", c->config, "Config folder (default: the installed config/)");
+  cases->callback([&action, c] { action = [c] { return run_case_finding(*c); }; });
 }
 
 }  // namespace onechild

@@ -3,6 +3,8 @@
 // (primary and secondary) as published, and the statistics attached.
 #include "analytics/engine.h"
 
+#include "analytics/case_finding.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -136,6 +138,11 @@ any = [{ kind = "condition", codes = ["195967001"] }]
   Population pop_;
   std::vector<IndicatorDefinition> defs_;
   Snapshot snapshot_;
+
+ public:
+  Snapshot snapshot(std::vector<VulnerableGroup> groups = {}) {
+    return make_snapshot(pop_, reference(), std::move(groups), kAsOf);
+  }
 };
 
 const IndicatorCell* find(const IndicatorResult& r, std::string_view breakdown,
@@ -477,6 +484,58 @@ measure = { type = "clock", clock = "no-such-clock" }
   auto r = compute_indicators(*defs, s, rules(), coverage(), kEsp, o);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("clock 'no-such-clock' is not defined"), std::string::npos);
+}
+
+TEST(CaseFinding, ListsChildrenMeetingEveryConditionCore20First) {
+  Fixture f;
+  const size_t deprived = f.child({ymd(2015, 1, 1), "female", "AA1 1AA"});  // decile 1
+  const size_t affluent = f.child({ymd(2014, 1, 1), "male", "BB1 9AA"});    // decile 10
+  const size_t once = f.child({ymd(2014, 1, 1), "male", "AA1 2AA"});
+  const size_t no_asthma = f.child({ymd(2014, 1, 1)});
+  for (size_t c : {deprived, affluent, once})
+    f.event(c, "condition", "195967001", ymd(2020, 1, 1));
+  for (size_t c : {deprived, affluent, no_asthma}) {
+    f.event(c, "ed-attendance", "195967001", ymd(2025, 6, 1));
+    f.event(c, "ed-attendance", "195967001", ymd(2026, 2, 1));
+  }
+  f.event(once, "ed-attendance", "195967001", ymd(2026, 2, 1));
+  f.event(once, "ed-attendance", "195967001", ymd(2024, 2, 1));  // over 12 months before
+  auto lists = parse_case_finding(R"toml(
+[[list]]
+id = "asthma-repeated-ed"
+name = "Asthma with repeated ED attendances"
+area = "Asthma"
+source = "test"
+population = [{ when = "before", any = [{ kind = "condition", codes = ["195967001"] }] }]
+criteria = [{ when = "within", months = 12, at_least = 2, any = [{ kind = "ed-attendance", codes = ["195967001"] }] }]
+)toml",
+                                  "cases.toml");
+  ASSERT_TRUE(lists.ok()) << lists.error().to_string();
+  const Snapshot s = f.snapshot();
+  const auto rows = find_cases(*lists, s, kAsOf);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].child_id, s.population.children[deprived].child_id);  // Core20 first
+  EXPECT_TRUE(rows[0].core20);
+  EXPECT_EQ(rows[0].events, 2);
+  EXPECT_EQ(rows[0].last_event, ymd(2026, 2, 1));
+  EXPECT_EQ(rows[1].child_id, s.population.children[affluent].child_id);
+  EXPECT_FALSE(rows[1].core20);
+  EXPECT_EQ(rows[1].imd_decile, 10);
+  EXPECT_EQ(case_finding_csv(rows).substr(0, 5), "list,");
+
+  auto bad = parse_case_finding("[[list]]\nid = \"x\"\nname = \"X\"\narea = \"A\"\nsource = \"s\"\n"
+                                "population = []\ncriteria = [{ when = \"sometimes\", any = [] }]\n",
+                                "bad.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("bad.toml: list 'x' criteria: when 'sometimes'"),
+            std::string::npos)
+      << bad.error().message();
+}
+
+TEST(CaseFinding, ShippedListsParse) {
+  auto lists = load_case_finding(std::string(ONECHILD_CONFIG_DIR) + "/case_finding.toml");
+  ASSERT_TRUE(lists.ok()) << lists.error().to_string();
+  EXPECT_EQ(lists->size(), 6u);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "analytics/conditions.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -61,8 +62,52 @@ bool FactMatcher::matches(const Fact& f) const {
 ConditionRule::ConditionRule(const Condition& c, const Vocabulary& words,
                              const WordNumbers& numbers)
     : when_(c.when), months_(c.within_months), at_least_(c.at_least) {
-  for (const EventMatcher& m : c.any)
+  for (const EventMatcher& m : c.any) {
     any_.emplace_back(m, words, numbers);
+    const uint32_t kind = any_.back().kind();
+    if (kind != UINT32_MAX && std::find(kinds_.begin(), kinds_.end(), kind) == kinds_.end()) {
+      kinds_.push_back(kind);
+    }
+  }
+}
+
+void FactIndex::build(const ChildFacts& child) {
+  facts_.assign(child.facts.begin(), child.facts.end());
+  std::sort(facts_.begin(), facts_.end(), [](const Fact& a, const Fact& b) {
+    return a.kind != b.kind ? a.kind < b.kind : a.start < b.start;
+  });
+  groups_.clear();
+  for (uint32_t i = 0; i < facts_.size();) {
+    uint32_t j = i;
+    while (j < facts_.size() && facts_[j].kind == facts_[i].kind)
+      ++j;
+    groups_.push_back({facts_[i].kind, i, j});
+    i = j;
+  }
+}
+
+std::span<const Fact> FactIndex::of(uint32_t kind) const {
+  for (const Group& g : groups_) {
+    if (g.kind == kind) return {facts_.data() + g.begin, g.end - g.begin};
+  }
+  return {};
+}
+
+bool ConditionRule::holds(const FactIndex& facts, Day anchor, Day window_from,
+                          const std::function<bool(Day)>& immunised) const {
+  using When = Condition::When;
+  if (when_ == When::kImmunised) return immunised(anchor);
+  const bool windowed = when_ == When::kWithin || when_ == When::kNoneWithin;
+  int found = 0;
+  for (const uint32_t kind : kinds_) {
+    for (const Fact& f : facts.of(kind)) {
+      if (f.start > anchor) break;  // each kind's facts are in start order
+      if (windowed && f.start <= window_from) continue;
+      if (when_ == When::kOpen && f.end != kNoDay && f.end < anchor) continue;
+      if (any_matches(f) && ++found >= at_least_) return when_ != When::kNoneWithin;
+    }
+  }
+  return when_ == When::kNoneWithin;
 }
 
 bool ConditionRule::any_matches(const Fact& f) const {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "analytics/indicator_definition.h"
@@ -22,11 +23,27 @@ class WordNumbers {
   std::vector<double> numbers_;
 };
 
+// A child's facts grouped by kind (each group in start order), so a rule
+// reads only the kinds it matches. Rebuilt per child; keeps its storage.
+class FactIndex {
+ public:
+  void build(const ChildFacts& child);
+  std::span<const Fact> of(uint32_t kind) const;
+
+ private:
+  std::vector<Fact> facts_;  // by kind, then start
+  struct Group {
+    uint32_t kind, begin, end;
+  };
+  std::vector<Group> groups_;
+};
+
 class FactMatcher {
  public:
   FactMatcher(const EventMatcher& matcher, const Vocabulary& words, const WordNumbers& numbers);
   bool matches(const Fact& f) const;
   bool never() const { return kind_ == UINT32_MAX; }  // no record has the kind
+  uint32_t kind() const { return kind_; }
 
  private:
   // Per word: whether it matches the list; empty when the list was empty.
@@ -45,6 +62,11 @@ class ConditionRule {
   // answers the kImmunised condition (the schedule is the engine's).
   bool holds(const ChildFacts& child, Day anchor,
              const std::function<bool(Day)>& immunised) const;
+  // The same through an index, with the window's first excluded day
+  // (months_before(anchor, months())) worked out by the caller.
+  bool holds(const FactIndex& facts, Day anchor, Day window_from,
+             const std::function<bool(Day)>& immunised) const;
+  int months() const { return months_; }
   bool any_matches(const Fact& f) const;
   // The matching events the condition looks at on `anchor` (the window for
   // within / none-within, up to the anchor otherwise) and the last one's day.
@@ -64,6 +86,7 @@ class ConditionRule {
   int months_;
   int at_least_;
   std::vector<FactMatcher> any_;
+  std::vector<uint32_t> kinds_;  // the matchers' kinds, once each
 };
 
 // The day `months` calendar months before `anchor`: a "within 12 months"

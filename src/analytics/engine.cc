@@ -167,6 +167,7 @@ bool present_on(const ChildFacts& c, Day day) {
 
 struct ChildWork {
   const ChildFacts* child = nullptr;
+  FactIndex index;  // built for every child before counting
   bool have_items = false, have_clocks = false, read_doses = false;
   std::vector<ItemResult> items;
   std::vector<ClockResult> clocks;
@@ -193,6 +194,15 @@ class Counter {
       population_.emplace_back(c, x.words, x.numbers);
     for (const Condition& c : m_.numerator)
       numerator_.emplace_back(c, x.words, x.numbers);
+    // Each condition's window on each period's last day, worked out once.
+    for (const auto* rules : {&population_, &numerator_}) {
+      for (const ConditionRule& r : *rules) {
+        std::vector<Day> from;
+        for (Day end : periods_.end)
+          from.push_back(months_before(end, r.months()));
+        windows_.push_back(std::move(from));
+      }
+    }
     if (m_.type == MeasureType::kCoverage) {
       for (size_t i = 0; i < coverage.measures.size(); ++i) {
         if (coverage.measures[i].id == m_.target) coverage_measures_.push_back(i);
@@ -226,6 +236,7 @@ class Counter {
   std::optional<FactMatcher> event_;
   std::vector<FactMatcher> same_day_;
   std::vector<ConditionRule> population_, numerator_;
+  std::vector<std::vector<Day>> windows_;  // [population_ then numerator_ rule][period]
   std::vector<size_t> coverage_measures_;
   int item_ = -1;
 };
@@ -268,22 +279,26 @@ void Counter::coverage(ChildWork& w, const ChildSlots& s, CoverageJudge* judge,
 void Counter::schedule(ChildWork& w, const ChildSlots& s, Tally& t) const {
   if (item_ < 0) return;
   const ChildFacts& c = *w.child;
+  const ScheduleItem& item = *x_.programmes.schedules().items()[static_cast<size_t>(item_)];
+  // Most children's deadline for the item is in no period: skip the schedule.
+  const Date birth = from_day(c.birth);
+  const Day deadline = to_day(m_.also_by && item.also_by ? item.also_by->on(birth) : item.by.on(birth));
+  if (periods_.of(deadline) < 0) return;
   if (!w.have_items) {
     x_.programmes.schedules().evaluate(c, x_.as_of, w.items);
     w.have_items = true;
   }
-  const ScheduleItem& item = *x_.programmes.schedules().items()[static_cast<size_t>(item_)];
   for (const ItemResult& r : w.items) {
     if (r.item != item_ || r.status == ItemStatus::kNotYetDue ||
         r.status == ItemStatus::kMovedOut || r.status == ItemStatus::kContraindicated) {
       continue;
     }
-    const Day deadline = m_.also_by && item.also_by ? to_day(item.also_by->on(from_day(c.birth))) : r.by;
-    const int k = periods_.of(deadline);
-    if (k < 0 || deadline > x_.as_of) continue;
+    const Day by = m_.also_by && item.also_by ? deadline : r.by;
+    const int k = periods_.of(by);
+    if (k < 0 || by > x_.as_of) continue;
     const bool done = (r.status == ItemStatus::kDoneOnTime || r.status == ItemStatus::kDoneLate) &&
-                      r.done <= deadline;
-    add(t, k, band_of(Birthdays(c.birth).age_on(deadline)), s, done ? 1 : 0, 1);
+                      r.done <= by;
+    add(t, k, band_of(Birthdays(c.birth).age_on(by)), s, done ? 1 : 0, 1);
   }
 }
 
@@ -324,7 +339,7 @@ void Counter::events(ChildWork& w, const ChildSlots& s, Tally& t) const {
     if (age >= m_.min_age && age <= m_.max_age) add(t, k, band_of(age), s, 0, 1);
   }
   if (event_->never()) return;
-  for (const Fact& f : c.facts) {
+  for (const Fact& f : w.index.of(event_->kind())) {
     if (!event_->matches(f)) continue;
     const int k = periods_.of(f.start);
     if (k < 0) continue;
@@ -337,27 +352,21 @@ void Counter::events(ChildWork& w, const ChildSlots& s, Tally& t) const {
 void Counter::share(ChildWork& w, const ChildSlots& s, Tally& t) const {
   const ChildFacts& c = *w.child;
   if (event_->never()) return;
-  const std::vector<Fact>& facts = c.facts;
   Day last_unit_day = kNoDay;
-  for (size_t i = 0; i < facts.size(); ++i) {
-    const Fact& f = facts[i];
+  for (const Fact& f : w.index.of(event_->kind())) {
     if (!event_->matches(f) || f.start == last_unit_day) continue;  // one unit a day
     last_unit_day = f.start;
     const int k = periods_.of(f.start);
     if (k < 0) continue;
-    // The day's facts: facts are in start order.
-    size_t lo = i, hi = i;
-    while (lo > 0 && facts[lo - 1].start == f.start)
-      --lo;
-    while (hi + 1 < facts.size() && facts[hi + 1].start == f.start)
-      ++hi;
-    bool all = true;
-    for (const FactMatcher& need : same_day_) {
-      bool found = false;
-      for (size_t j = lo; j <= hi && !found; ++j)
-        found = need.matches(facts[j]);
-      all = all && found;
-    }
+    const bool all = std::all_of(same_day_.begin(), same_day_.end(), [&](const FactMatcher& need) {
+      const std::span<const Fact> facts = w.index.of(need.kind());
+      auto it = std::lower_bound(facts.begin(), facts.end(), f.start,
+                                 [](const Fact& x, Day d) { return x.start < d; });
+      for (; it != facts.end() && it->start == f.start; ++it) {
+        if (need.matches(*it)) return true;
+      }
+      return false;
+    });
     add(t, k, band_of(Birthdays(c.birth).age_on(f.start)), s, all ? 1 : 0, 1);
   }
 }
@@ -390,9 +399,15 @@ void Counter::people(ChildWork& w, const ChildSlots& s, Tally& t) const {
     if (!present_on(c, anchor)) continue;
     const int age = ages.age_on(anchor);
     if (!m_.birthday && (age < m_.min_age || age > m_.max_age)) continue;
+    size_t window = 0;  // index into windows_, population_ rules first
     const auto all_hold = [&](const std::vector<ConditionRule>& rules) {
-      return std::all_of(rules.begin(), rules.end(),
-                         [&](const ConditionRule& r) { return r.holds(c, anchor, immunised); });
+      bool all = true;
+      for (const ConditionRule& r : rules) {
+        const Day from = m_.birthday ? months_before(anchor, r.months()) : windows_[window][ku];
+        ++window;
+        all = all && r.holds(w.index, anchor, from, immunised);
+      }
+      return all;
     };
     if (!all_hold(population_)) continue;
     add(t, k, band_of(age), s, all_hold(numerator_) ? 1 : 0, 1);
@@ -767,6 +782,7 @@ Result<std::vector<IndicatorResult>> compute_indicators(
     return Error::invalid_argument("indicators: at most 32 vulnerable groups");
   }
 
+  const auto started = std::chrono::steady_clock::now();
   const Layout layout(snapshot);
   const auto& children = snapshot.population.children;
   const size_t threads = std::clamp<size_t>(static_cast<size_t>(std::max(1, options.threads)), 1,
@@ -782,6 +798,7 @@ Result<std::vector<IndicatorResult>> compute_indicators(
     ChildWork w;
     for (size_t i = from; i < to; ++i) {
       w.child = &children[i];
+      w.index.build(children[i]);
       w.have_items = w.have_clocks = w.read_doses = false;
       w.items.clear();
       w.clocks.clear();
@@ -801,10 +818,16 @@ Result<std::vector<IndicatorResult>> compute_indicators(
       tallies[0][c].merge(tallies[p][c]);
   }
 
+  const auto counted = std::chrono::steady_clock::now();
   std::vector<IndicatorResult> out;
   for (size_t c = 0; c < counters.size(); ++c) {
     out.push_back(finish(counters[c], tallies[0][c], layout, snapshot, snapshot.area_names,
                          standard_population, options));
+  }
+  if (std::getenv("ONECHILD_TIMING")) {
+    std::fprintf(stderr, "count %.3f s, finish %.3f s\n",
+                 std::chrono::duration<double>(counted - started).count(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - counted).count());
   }
   return out;
 }

@@ -72,18 +72,26 @@ ConditionRule::ConditionRule(const Condition& c, const Vocabulary& words,
 }
 
 void FactIndex::build(const ChildFacts& child) {
-  facts_.assign(child.facts.begin(), child.facts.end());
-  std::sort(facts_.begin(), facts_.end(), [](const Fact& a, const Fact& b) {
-    return a.kind != b.kind ? a.kind < b.kind : a.start < b.start;
-  });
+  // A counting sort on the few kinds a child has: stable, so each kind keeps
+  // the facts' start order, and no comparison sort per child.
   groups_.clear();
-  for (uint32_t i = 0; i < facts_.size();) {
-    uint32_t j = i;
-    while (j < facts_.size() && facts_[j].kind == facts_[i].kind)
-      ++j;
-    groups_.push_back({facts_[i].kind, i, j});
-    i = j;
+  const auto group_of = [&](uint32_t kind) -> Group& {
+    for (Group& g : groups_) {
+      if (g.kind == kind) return g;
+    }
+    return groups_.emplace_back(Group{kind, 0, 0});
+  };
+  for (const Fact& f : child.facts)
+    ++group_of(f.kind).end;  // a count for now
+  uint32_t at = 0;
+  for (Group& g : groups_) {
+    g.begin = at;
+    at += g.end;
+    g.end = g.begin;  // the next free place while scattering
   }
+  facts_.resize(child.facts.size());
+  for (const Fact& f : child.facts)
+    facts_[group_of(f.kind).end++] = f;
 }
 
 std::span<const Fact> FactIndex::of(uint32_t kind) const {

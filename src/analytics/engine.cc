@@ -639,7 +639,8 @@ IndicatorResult finish(const Counter& counter, const Tally& t, const Layout& l, 
 
         const bool area = b.name == "local-authority" || b.name == "pcn" || b.name == "practice";
         cell.funnel95 = cell.funnel998 = {kNaN, kNaN};
-        if (area && total_count.denominator > 0 && c.denominator > 0 &&
+        // Funnel plots are drawn for the latest period only.
+        if (area && k == 0 && total_count.denominator > 0 && c.denominator > 0 &&
             (d.method == Method::kProportion || d.method == Method::kCrudeRate)) {
           const double avg = static_cast<double>(total_count.numerator) /
                              static_cast<double>(total_count.denominator);
@@ -718,7 +719,7 @@ Result<std::vector<double>> load_standard_population(const std::string& path) {
     }
     char* end = nullptr;
     const double w = std::strtod(r->fields[1].c_str(), &end);
-    if (end == r->fields[1].c_str() || *end != '\0' || !(w > 0)) {
+    if (end == r->fields[1].c_str() || *end != '\0' || !(w > 0) || !std::isfinite(w)) {
       return Error::invalid_argument(where + ": weight '" + r->fields[1] + "' is not a positive number");
     }
     weights.push_back(w);
@@ -819,11 +820,20 @@ Result<std::vector<IndicatorResult>> compute_indicators(
   }
 
   const auto counted = std::chrono::steady_clock::now();
-  std::vector<IndicatorResult> out;
-  for (size_t c = 0; c < counters.size(); ++c) {
-    out.push_back(finish(counters[c], tallies[0][c], layout, snapshot, snapshot.area_names,
-                         standard_population, options));
-  }
+  // Statistics and suppression, indicators shared between the threads.
+  std::vector<IndicatorResult> out(counters.size());
+  const auto finish_part = [&](size_t part) {
+    for (size_t c = part; c < counters.size(); c += threads) {
+      out[c] = finish(counters[c], tallies[0][c], layout, snapshot, snapshot.area_names,
+                      standard_population, options);
+    }
+  };
+  pool.clear();
+  for (size_t p = 1; p < threads; ++p)
+    pool.emplace_back(finish_part, p);
+  finish_part(0);
+  for (std::thread& th : pool)
+    th.join();
   if (std::getenv("ONECHILD_TIMING")) {
     std::fprintf(stderr, "count %.3f s, finish %.3f s\n",
                  std::chrono::duration<double>(counted - started).count(),

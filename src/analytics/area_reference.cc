@@ -65,7 +65,7 @@ Result<AreaReference> AreaReference::load(const std::string& dir) {
                         Lsoa l;
                         const std::string& d = field(r, "imd_decile");
                         if (d.size() > 2 || d.empty() ||
-                            !std::all_of(d.begin(), d.end(), ::isdigit) || std::stoi(d) < 1 ||
+                            !std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; }) || std::stoi(d) < 1 ||
                             std::stoi(d) > 10) {
                           return Error::invalid_argument("imd_decile '" + d +
                                                          "' is not a decile from 1 to 10");

@@ -140,6 +140,9 @@ Result<Condition> Reader::condition(const toml::table& t, const std::string& whe
   }
   c.when = w->second;
   if (const toml::node* m = t.get("months")) {
+    if (c.when != Condition::When::kWithin && c.when != Condition::When::kNoneWithin) {
+      return error(where, "'months' goes with 'within' or 'none-within'");
+    }
     auto v = m->value<int64_t>();
     if (!v || *v < 1 || *v > 120) return error(where, "'months' must be a whole number 1-120");
     c.within_months = static_cast<int>(*v);
@@ -494,6 +497,9 @@ Result<std::vector<VulnerableGroup>> parse_vulnerable_groups(std::string_view to
     auto c = reader.condition(condition, "group '" + g.id + "'");
     if (!c.ok()) return c.error();
     g.condition = std::move(*c);
+    if (std::any_of(out.begin(), out.end(), [&](const VulnerableGroup& o) { return o.id == g.id; })) {
+      return Error::invalid_argument(origin + ": group '" + g.id + "' is defined twice");
+    }
     out.push_back(std::move(g));
   }
   return out;

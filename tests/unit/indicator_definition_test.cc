@@ -720,3 +720,41 @@ TEST(VulnerableGroups, MissingFileIsAnIoError) {
 
 }  // namespace
 }  // namespace onechild
+
+namespace onechild {
+namespace {
+
+TEST(VulnerableGroups, DuplicateIdsAndMisplacedMonthsAreErrors) {
+  auto twice = parse_vulnerable_groups(R"toml(
+[[group]]
+id = "a"
+name = "A"
+when = "before"
+any = [{ kind = "condition" }]
+
+[[group]]
+id = "a"
+name = "A again"
+when = "before"
+any = [{ kind = "condition" }]
+)toml",
+                                       "g.toml");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().message(), "g.toml: group 'a' is defined twice");
+  auto months = parse_vulnerable_groups(R"toml(
+[[group]]
+id = "b"
+name = "B"
+when = "open"
+months = 6
+any = [{ kind = "condition" }]
+)toml",
+                                        "g.toml");
+  ASSERT_FALSE(months.ok());
+  EXPECT_NE(months.error().message().find("'months' goes with 'within' or 'none-within'"),
+            std::string::npos)
+      << months.error().message();
+}
+
+}  // namespace
+}  // namespace onechild

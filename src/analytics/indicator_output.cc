@@ -167,7 +167,7 @@ Result<int64_t> store_indicator_results(Database& db, const std::vector<Indicato
   const int64_t run_id = db.last_insert_id();
   auto cell = db.prepare(
       "INSERT INTO indicator_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-      "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
+      "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
   if (!cell.ok()) return cell.error();
   const auto real = [&](int i, double v) -> Statement& {
     return std::isnan(v) ? cell->bind_null(i) : cell->bind(i, v);

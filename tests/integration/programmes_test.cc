@@ -1,5 +1,6 @@
-// Issue 6 on a real synthetic ICS: synth -> ingest -> link -> worklist, with
-// the worklists checked against a hand calculation from the store and the
+// Issues 6 and 7 on a real synthetic ICS: synth -> ingest -> link -> worklist
+// and indicators. The worklists are checked
+// against a hand calculation from the store and the
 // overdue rates against the synthetic truth (truth/programmes.csv: what the
 // programmes really did for each child, before any feed's errors).
 #include "programmes/programmes.h"
@@ -14,6 +15,7 @@
 #include <sstream>
 
 #include "core/csv.h"
+#include "store/database.h"
 #include "support/temp_dir.h"
 
 namespace onechild {
@@ -347,6 +349,136 @@ TEST_F(ProgrammesOnSyntheticIcs, BadArgumentsAreOneClearLine) {
   auto child = onechild(out, "programmes status --db '" + db() + "' --child 99999999");
   EXPECT_EQ(child.status, 1);
   EXPECT_NE(child.err.find("no child with id 99999999"), std::string::npos) << child.err;
+}
+
+// ---------------------------------------------------------------------------
+// Issue 7: the indicator set through the CLI, on the same ICS.
+
+std::string indicators_args(const std::string& db, const std::string& out) {
+  return "indicators --db '" + db + "' --reference '" + db.substr(0, db.rfind('/')) +
+         "/ics/reference' --as-of " + kAsOf + " --out '" + out + "'";
+}
+
+TEST_F(ProgrammesOnSyntheticIcs, IndicatorsAreHonestAndAddUp) {
+  TempDir out;
+  auto run = onechild(out, indicators_args(db(), out.file("ind.csv")) + " --snapshot-out '" +
+                               out.file("snap") + "'");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.err.find("stored as run 1"), std::string::npos) << run.err;
+  const auto rows = read_csv(out.file("ind.csv"));
+  std::set<std::string> ids;
+  std::map<std::tuple<std::string, std::string, std::string>,
+           std::map<std::string, const std::map<std::string, std::string>*>>
+      tables;
+  for (const auto& r : rows) {
+    ids.insert(r.at("indicator"));
+    if (r.at("group") == "sii") continue;
+    if (!r.at("suppressed").empty()) {
+      // Hidden: no count, no value, no interval; never a zero.
+      EXPECT_EQ(r.at("numerator"), "") << r.at("indicator");
+      EXPECT_EQ(r.at("value"), "");
+      EXPECT_EQ(r.at("lower_95"), "");
+    } else if (r.at("indicator").rfind("imms-", 0) != 0 && !r.at("numerator").empty()) {
+      const int64_t n = std::stoll(r.at("numerator"));
+      EXPECT_FALSE(n >= 1 && n <= 7) << r.at("indicator") << " " << r.at("breakdown") << " "
+                                     << r.at("group") << " shows " << n;
+    }
+    tables[{r.at("indicator"), r.at("period_start"), r.at("breakdown")}][r.at("group")] = &r;
+  }
+  EXPECT_EQ(ids.size(), 43u);
+  // Where every group of an additive breakdown is shown, they add up to the total.
+  int checked = 0;
+  for (const auto& [key, groups] : tables) {
+    const auto& [id, period, breakdown] = key;
+    if (breakdown == "all" || breakdown == "vulnerable-group") continue;
+    const auto total = tables.find({id, period, "all"});
+    ASSERT_NE(total, tables.end());
+    const auto& t = *total->second.at("all");
+    if (t.at("numerator").empty()) continue;
+    int64_t num = 0, den = 0;
+    bool hidden = false;
+    for (const auto& [g, r] : groups) {
+      hidden = hidden || r->at("numerator").empty();
+      if (!hidden) num += std::stoll(r->at("numerator")), den += std::stoll(r->at("denominator"));
+    }
+    if (hidden) continue;
+    EXPECT_EQ(num, std::stoll(t.at("numerator"))) << id << " " << period << " " << breakdown;
+    EXPECT_EQ(den, std::stoll(t.at("denominator"))) << id << " " << period << " " << breakdown;
+    ++checked;
+  }
+  EXPECT_GT(checked, 500);
+
+  // Children in need on the day, worked out by hand from the engine's input.
+  std::map<std::string, Date> births;
+  for (const auto& c : read_csv(out.file("snap/children.csv"))) {
+    if (c.at("died").empty() && c.at("left").empty())
+      births[c.at("child_id")] = *parse_iso_date(c.at("birth"));
+  }
+  const Date as_of = *parse_iso_date(kAsOf);
+  std::set<std::string> in_need;
+  for (const auto& e : read_csv(out.file("snap/events.csv"))) {
+    if (e.at("kind") != "social-care-episode" || e.at("code").empty() || e.at("code")[0] != 'N')
+      continue;
+    const auto b = births.find(e.at("child_id"));
+    if (b == births.end() || age_in_years(b->second, as_of) > 17) continue;
+    if (*parse_iso_date(e.at("start")) > as_of) continue;
+    if (!e.at("end").empty() && *parse_iso_date(e.at("end")) < as_of) continue;
+    in_need.insert(e.at("child_id"));
+  }
+  int64_t population = 0;
+  for (const auto& [id, birth] : births)
+    population += birth <= as_of && age_in_years(birth, as_of) <= 17 ? 1 : 0;
+  const auto& cin = *tables.at({"children-in-need", "2025-11-25", "all"}).at("all");
+  EXPECT_EQ(std::stoll(cin.at("numerator")), static_cast<int64_t>(in_need.size()));
+  EXPECT_EQ(std::stoll(cin.at("denominator")), population);
+  EXPECT_GT(in_need.size(), 20u);
+
+  // The run is in the store with the same cells, suppressed ones as NULL.
+  auto store = Database::open(db());
+  ASSERT_TRUE(store.ok());
+  auto q = store->prepare(
+      "SELECT count(*), sum(suppressed <> '' AND numerator IS NULL), sum(suppressed <> '') "
+      "FROM indicator_results WHERE run_id = 1");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->step());
+  const auto sii_rows =
+      std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.at("group") == "sii"; });
+  EXPECT_EQ(q->column_int64(0), static_cast<int64_t>(rows.size()) - sii_rows);
+  EXPECT_EQ(q->column_int64(1), q->column_int64(2));
+  EXPECT_GT(q->column_int64(2), 0);
+}
+
+TEST_F(ProgrammesOnSyntheticIcs, IndicatorsJsonCaseFindingAndBadArguments) {
+  TempDir out;
+  auto run = onechild(
+      out, indicators_args(db(), out.file("ind.json")) + " --no-store --only ae-0-4,camhs-access");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const json::value v = json::parse(slurp(out.file("ind.json")));
+  EXPECT_EQ(v.at("as_of").as_string(), kAsOf);
+  ASSERT_EQ(v.at("indicators").as_array().size(), 2u);
+  const auto& ae = v.at("indicators").as_array()[0].as_object();
+  EXPECT_EQ(ae.at("id").as_string(), "ae-0-4");
+  EXPECT_EQ(ae.at("unit").as_string(), "per 1,000");
+  EXPECT_GT(ae.at("cells").as_array().size(), 50u);
+
+  auto cases =
+      onechild(out, "casefinding --db '" + db() + "' --reference '" + dir_->file("ics/reference") +
+                        "' --as-of " + kAsOf + " --out '" + out.file("cases.csv") + "'");
+  ASSERT_EQ(cases.status, 0) << cases.err;
+  EXPECT_EQ(slurp(out.file("cases.csv")).substr(0, 45),
+            "list,child_id,age,practice,imd_decile,core20,");
+  EXPECT_NE(cases.err.find("case-finding: asthma-repeated-ed:"), std::string::npos) << cases.err;
+
+  auto bad_out = onechild(out, indicators_args(db(), out.file("ind.txt")));
+  EXPECT_EQ(bad_out.status, 1);
+  EXPECT_NE(bad_out.err.find("--out must end in .csv or .json"), std::string::npos) << bad_out.err;
+  auto no_ref =
+      onechild(out, "indicators --db '" + db() + "' --reference '" + out.file("none") + "'");
+  EXPECT_EQ(no_ref.status, 1);
+  EXPECT_NE(no_ref.err.find("cannot read reference file"), std::string::npos) << no_ref.err;
+  auto only = onechild(out, indicators_args(db(), out.file("x.csv")) + " --only nothing");
+  EXPECT_EQ(only.status, 1);
+  EXPECT_NE(only.err.find("--only: no indicator 'nothing'"), std::string::npos) << only.err;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "access/users.h"
 #include "api/server.h"
 #include "cli/common.h"
+#include "cli/evaluation_command.h"
 #include "cli/indicator_commands.h"
 #include "cli/programme_commands.h"
 #include "cli/review_commands.h"
@@ -415,6 +416,7 @@ int main(int argc, char** argv) {
   add_review_commands(*link, action);
   add_programme_commands(app, action);
   add_indicator_commands(app, action);
+  add_evaluation_command(app, action);
 
   auto* users = app.add_subcommand("users", "Manage local user accounts");
   users->require_subcommand(1);

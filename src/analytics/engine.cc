@@ -783,7 +783,6 @@ Result<std::vector<IndicatorResult>> compute_indicators(
     return Error::invalid_argument("indicators: at most 32 vulnerable groups");
   }
 
-  const auto started = std::chrono::steady_clock::now();
   const Layout layout(snapshot);
   const auto& children = snapshot.population.children;
   const size_t threads = std::clamp<size_t>(static_cast<size_t>(std::max(1, options.threads)), 1,
@@ -819,7 +818,6 @@ Result<std::vector<IndicatorResult>> compute_indicators(
       tallies[0][c].merge(tallies[p][c]);
   }
 
-  const auto counted = std::chrono::steady_clock::now();
   // Statistics and suppression, indicators shared between the threads.
   std::vector<IndicatorResult> out(counters.size());
   const auto finish_part = [&](size_t part) {
@@ -834,11 +832,6 @@ Result<std::vector<IndicatorResult>> compute_indicators(
   finish_part(0);
   for (std::thread& th : pool)
     th.join();
-  if (std::getenv("ONECHILD_TIMING")) {
-    std::fprintf(stderr, "count %.3f s, finish %.3f s\n",
-                 std::chrono::duration<double>(counted - started).count(),
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - counted).count());
-  }
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "core/csv.h"
+#include "support/run_cli.h"
 #include "support/temp_dir.h"
 
 namespace onechild {
@@ -31,25 +32,9 @@ constexpr const char* kAsOf = "2026-11-24";  // the synth's hubs start 730 days 
 // 5,000 children (in 28 of 30 ICSs; docs/evaluation.md §6).
 constexpr double kHubEffect = -0.5;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
-
-Run onechild(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const std::string cmd = std::string("CI=true '") + ONECHILD_BIN + "' " + args + " >'" + out +
-                          "' 2>'" + err + "' </dev/null";
-  const int raw = std::system(cmd.c_str());
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
+using testing::onechild;
+using testing::Run;
+using testing::slurp;
 
 // The share of a feed's rows that `thinned` says the hub thins.
 template <typename Thinned>

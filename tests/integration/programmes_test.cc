@@ -16,6 +16,7 @@
 
 #include "core/csv.h"
 #include "store/database.h"
+#include "support/run_cli.h"
 #include "support/temp_dir.h"
 
 namespace onechild {
@@ -26,25 +27,9 @@ namespace json = boost::json;
 
 constexpr const char* kAsOf = "2026-11-24";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
-
-Run onechild(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const std::string cmd = std::string("CI=true '") + ONECHILD_BIN + "' " + args + " >'" + out +
-                          "' 2>'" + err + "' </dev/null";
-  const int raw = std::system(cmd.c_str());
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
+using testing::onechild;
+using testing::Run;
+using testing::slurp;
 
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
   std::ifstream in(path);

@@ -59,53 +59,55 @@ std::string normalise_postcode(std::string_view postcode) {
 
 Result<AreaReference> AreaReference::load(const std::string& dir) {
   AreaReference ref;
-  Status s = read_csv(dir + "/geography.csv",
-                      {"lsoa_code", "imd_decile", "local_authority_code", "local_authority_name"},
-                      [&](const Row& r, int64_t) -> Status {
-                        Lsoa l;
-                        const std::string& d = field(r, "imd_decile");
-                        if (d.size() > 2 || d.empty() ||
-                            !std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; }) || std::stoi(d) < 1 ||
-                            std::stoi(d) > 10) {
-                          return Error::invalid_argument("imd_decile '" + d +
-                                                         "' is not a decile from 1 to 10");
-                        }
-                        l.imd_decile = std::stoi(d);
-                        l.local_authority = field(r, "local_authority_code");
-                        ref.la_names_[l.local_authority] = field(r, "local_authority_name");
-                        ref.lsoas_[field(r, "lsoa_code")] = std::move(l);
-                        return {};
-                      });
+  Status s = read_csv(
+      dir + "/geography.csv",
+      {"lsoa_code", "imd_decile", "local_authority_code", "local_authority_name"},
+      [&](const Row& r, int64_t) -> Status {
+        Lsoa l;
+        const std::string& d = field(r, "imd_decile");
+        if (d.size() > 2 || d.empty() ||
+            !std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+            std::stoi(d) < 1 || std::stoi(d) > 10) {
+          return Error::invalid_argument("imd_decile '" + d + "' is not a decile from 1 to 10");
+        }
+        l.imd_decile = std::stoi(d);
+        l.local_authority = field(r, "local_authority_code");
+        ref.la_names_[l.local_authority] = field(r, "local_authority_name");
+        ref.lsoas_[field(r, "lsoa_code")] = std::move(l);
+        return {};
+      });
   if (!s.ok()) return s.error();
-  s = read_csv(dir + "/postcodes.csv", {"postcode", "lsoa_code"},
-               [&](const Row& r, int64_t) -> Status {
-                 if (!ref.lsoas_.contains(field(r, "lsoa_code"))) {
-                   return Error::invalid_argument("LSOA '" + field(r, "lsoa_code") +
-                                                  "' is not in geography.csv");
-                 }
-                 ref.postcode_lsoa_[normalise_postcode(field(r, "postcode"))] =
-                     field(r, "lsoa_code");
-                 return {};
-               });
+  s = read_csv(
+      dir + "/postcodes.csv", {"postcode", "lsoa_code"}, [&](const Row& r, int64_t) -> Status {
+        if (!ref.lsoas_.contains(field(r, "lsoa_code"))) {
+          return Error::invalid_argument("LSOA '" + field(r, "lsoa_code") +
+                                         "' is not in geography.csv");
+        }
+        ref.postcode_lsoa_[normalise_postcode(field(r, "postcode"))] = field(r, "lsoa_code");
+        return {};
+      });
   if (!s.ok()) return s.error();
-  s = read_csv(dir + "/organisations.csv",
-               {"code", "name", "type", "parent_code", "local_authority_code",
-                "child_health_hub_from"},
-               [&](const Row& r, int64_t) -> Status {
-                 Organisation o{field(r, "code"), field(r, "name"), field(r, "type"),
-                                field(r, "parent_code"), field(r, "local_authority_code"),
-                                std::nullopt};
-                 if (const std::string& hub = field(r, "child_health_hub_from"); !hub.empty()) {
-                   auto d = parse_iso_date(hub);
-                   if (!d.ok()) {
-                     return Error::invalid_argument("child_health_hub_from '" + hub +
-                                                    "' is not a date (YYYY-MM-DD)");
-                   }
-                   o.hub_from = *d;
-                 }
-                 ref.orgs_[o.code] = std::move(o);
-                 return {};
-               });
+  s = read_csv(
+      dir + "/organisations.csv",
+      {"code", "name", "type", "parent_code", "local_authority_code", "child_health_hub_from"},
+      [&](const Row& r, int64_t) -> Status {
+        Organisation o{field(r, "code"),
+                       field(r, "name"),
+                       field(r, "type"),
+                       field(r, "parent_code"),
+                       field(r, "local_authority_code"),
+                       std::nullopt};
+        if (const std::string& hub = field(r, "child_health_hub_from"); !hub.empty()) {
+          auto d = parse_iso_date(hub);
+          if (!d.ok()) {
+            return Error::invalid_argument("child_health_hub_from '" + hub +
+                                           "' is not a date (YYYY-MM-DD)");
+          }
+          o.hub_from = *d;
+        }
+        ref.orgs_[o.code] = std::move(o);
+        return {};
+      });
   if (!s.ok()) return s.error();
   return ref;
 }

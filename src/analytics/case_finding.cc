@@ -48,8 +48,8 @@ Result<std::vector<CaseFindingList>> parse_case_finding(std::string_view toml_te
     std::string where = "list " + std::to_string(i + 1);
     if (t == nullptr) return Error::invalid_argument(origin + ": " + where + " must be a table");
     for (const auto& [key, value] : *t) {
-      static const std::string_view kKeys[] = {"id", "name", "area", "source", "population",
-                                               "criteria"};
+      static const std::string_view kKeys[] = {"id",     "name",       "area",
+                                               "source", "population", "criteria"};
       if (std::find(std::begin(kKeys), std::end(kKeys), key.str()) == std::end(kKeys)) {
         return Error::invalid_argument(origin + ": " + where + ": unknown setting '" +
                                        std::string(key.str()) + "'");
@@ -116,8 +116,14 @@ std::vector<CaseFindingRow> find_cases(const std::vector<CaseFindingList>& lists
         continue;
       }
       const ChildProfile& p = snapshot.profiles[i];
-      CaseFindingRow row{list.id, c.child_id, age, snapshot.practices[p.practice], p.imd_decile,
-                         p.imd_decile >= 1 && p.imd_decile <= 2, 0, Date{}};
+      CaseFindingRow row{list.id,
+                         c.child_id,
+                         age,
+                         snapshot.practices[p.practice],
+                         p.imd_decile,
+                         p.imd_decile >= 1 && p.imd_decile <= 2,
+                         0,
+                         Date{}};
       // The evidence: what the criteria counted, else what put the child in the population.
       Day last = kNoDay;
       for (const ConditionRule& r : criteria) {

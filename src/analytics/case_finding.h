@@ -28,8 +28,8 @@ struct CaseFindingRow {
   std::string practice;  // code, "" not known
   int imd_decile = 0;    // 0 not known
   bool core20 = false;
-  int events = 0;      // what the criteria counted (none for a "none-within" criterion)
-  Date last_event{};   // the latest such event, or the population's evidence
+  int events = 0;     // what the criteria counted (none for a "none-within" criterion)
+  Date last_event{};  // the latest such event, or the population's evidence
 };
 
 // Rows for each list in file order; in a list Core20 children first, then by

@@ -36,8 +36,7 @@ std::vector<char> FactMatcher::table(const std::vector<std::string>& patterns,
   return t;
 }
 
-FactMatcher::FactMatcher(const EventMatcher& m, const Vocabulary& words,
-                         const WordNumbers& numbers)
+FactMatcher::FactMatcher(const EventMatcher& m, const Vocabulary& words, const WordNumbers& numbers)
     : numbers_(&numbers) {
   if (auto kind = words.find(m.kind)) kind_ = *kind;
   codes_ = table(m.codes, words);
@@ -125,7 +124,9 @@ bool ConditionRule::any_matches(const Fact& f) const {
   return false;
 }
 
-Day months_before(Day anchor, int months) { return to_day(add_months(from_day(anchor), -months)); }
+Day months_before(Day anchor, int months) {
+  return to_day(add_months(from_day(anchor), -months));
+}
 
 template <typename Visit>
 void ConditionRule::each_match(const ChildFacts& child, Day anchor, Visit&& visit) const {

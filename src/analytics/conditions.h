@@ -60,8 +60,7 @@ class ConditionRule {
   ConditionRule(const Condition& condition, const Vocabulary& words, const WordNumbers& numbers);
   // Whether the condition holds for the child on `anchor`. `immunised`
   // answers the kImmunised condition (the schedule is the engine's).
-  bool holds(const ChildFacts& child, Day anchor,
-             const std::function<bool(Day)>& immunised) const;
+  bool holds(const ChildFacts& child, Day anchor, const std::function<bool(Day)>& immunised) const;
   // The same through an index, with the window's first excluded day
   // (months_before(anchor, months())) worked out by the caller.
   bool holds(const FactIndex& facts, Day anchor, Day window_from,

@@ -57,11 +57,13 @@ struct ChildSlots {
   uint32_t vulnerable;
 
   ChildSlots(const Layout& l, const ChildProfile& p) {
-    const auto at = [&](size_t b, size_t i) { return static_cast<uint32_t>(l.breakdowns[b].offset + i); };
+    const auto at = [&](size_t b, size_t i) {
+      return static_cast<uint32_t>(l.breakdowns[b].offset + i);
+    };
     const int quintile = p.imd_decile == 0 ? 0 : (p.imd_decile + 1) / 2;
     const int core20 = p.imd_decile == 0 ? 0 : p.imd_decile <= 2 ? 1 : 2;
-    fixed = {at(2, p.sex),     at(3, p.ethnic_group),   at(4, p.imd_decile), at(5, quintile),
-             at(6, core20),    at(7, p.local_authority), at(8, p.pcn),        at(9, p.practice)};
+    fixed = {at(2, p.sex),  at(3, p.ethnic_group),    at(4, p.imd_decile), at(5, quintile),
+             at(6, core20), at(7, p.local_authority), at(8, p.pcn),        at(9, p.practice)};
     vulnerable_offset = static_cast<uint32_t>(l.breakdowns[10].offset);
     vulnerable = p.vulnerable;
   }
@@ -137,7 +139,9 @@ struct Birthdays {
   }
 };
 
-int band_of(int age) { return std::clamp(age / 5, 0, kBands - 1); }
+int band_of(int age) {
+  return std::clamp(age / 5, 0, kBands - 1);
+}
 
 struct Periods {
   std::vector<Day> start, end;  // [k]: period k, 0 the latest
@@ -184,8 +188,7 @@ struct Context {
 // One definition compiled: counts one child into a Tally.
 class Counter {
  public:
-  Counter(const IndicatorDefinition& d, const Context& x, const CoverageSpec& coverage,
-          int periods)
+  Counter(const IndicatorDefinition& d, const Context& x, const CoverageSpec& coverage, int periods)
       : d_(d), m_(d.measure), x_(x), periods_(from_day(x.as_of), d.period_months, periods) {
     if (!m_.event.kind.empty()) event_.emplace(m_.event, x.words, x.numbers);
     for (const EventMatcher& e : m_.same_day)
@@ -244,19 +247,24 @@ class Counter {
 void Counter::count(ChildWork& w, const ChildSlots& s, CoverageJudge* judge, Tally& t) const {
   if (w.child->birth == kNoDay) return;
   switch (m_.type) {
-    case MeasureType::kCoverage: return coverage(w, s, judge, t);
-    case MeasureType::kSchedule: return schedule(w, s, t);
-    case MeasureType::kClock: return clock(w, s, t);
-    case MeasureType::kEvents: return events(w, s, t);
-    case MeasureType::kShare: return share(w, s, t);
-    case MeasureType::kPeople: return people(w, s, t);
+    case MeasureType::kCoverage:
+      return coverage(w, s, judge, t);
+    case MeasureType::kSchedule:
+      return schedule(w, s, t);
+    case MeasureType::kClock:
+      return clock(w, s, t);
+    case MeasureType::kEvents:
+      return events(w, s, t);
+    case MeasureType::kShare:
+      return share(w, s, t);
+    case MeasureType::kPeople:
+      return people(w, s, t);
   }
 }
 
 // COVER: children reaching the birthday in the period, present then and at
 // the period's end, whose immunisation schedule it is (registered with a GP).
-void Counter::coverage(ChildWork& w, const ChildSlots& s, CoverageJudge* judge,
-                       Tally& t) const {
+void Counter::coverage(ChildWork& w, const ChildSlots& s, CoverageJudge* judge, Tally& t) const {
   const ChildFacts& c = *w.child;
   if (x_.imms == nullptr || !in_population(c, *x_.imms, x_.words)) return;
   const Birthdays ages(c.birth);
@@ -282,7 +290,8 @@ void Counter::schedule(ChildWork& w, const ChildSlots& s, Tally& t) const {
   const ScheduleItem& item = *x_.programmes.schedules().items()[static_cast<size_t>(item_)];
   // Most children's deadline for the item is in no period: skip the schedule.
   const Date birth = from_day(c.birth);
-  const Day deadline = to_day(m_.also_by && item.also_by ? item.also_by->on(birth) : item.by.on(birth));
+  const Day deadline =
+      to_day(m_.also_by && item.also_by ? item.also_by->on(birth) : item.by.on(birth));
   if (periods_.of(deadline) < 0) return;
   if (!w.have_items) {
     x_.programmes.schedules().evaluate(c, x_.as_of, w.items);
@@ -296,8 +305,8 @@ void Counter::schedule(ChildWork& w, const ChildSlots& s, Tally& t) const {
     const Day by = m_.also_by && item.also_by ? deadline : r.by;
     const int k = periods_.of(by);
     if (k < 0 || by > x_.as_of) continue;
-    const bool done = (r.status == ItemStatus::kDoneOnTime || r.status == ItemStatus::kDoneLate) &&
-                      r.done <= by;
+    const bool done =
+        (r.status == ItemStatus::kDoneOnTime || r.status == ItemStatus::kDoneLate) && r.done <= by;
     add(t, k, band_of(Birthdays(c.birth).age_on(by)), s, done ? 1 : 0, 1);
   }
 }
@@ -438,7 +447,8 @@ std::vector<GroupLabel> labels(const Layout::Breakdown& b, const Snapshot& s,
       }
     }
   };
-  if (b.name == "all") out.push_back({"all", "All"});
+  if (b.name == "all")
+    out.push_back({"all", "All"});
   else if (b.name == "age-band") {
     for (int i = 0; i < kBands; ++i) {
       const std::string l = std::to_string(5 * i) + "-" + std::to_string(5 * i + 4);
@@ -464,9 +474,12 @@ std::vector<GroupLabel> labels(const Layout::Breakdown& b, const Snapshot& s,
     out = {{"not-known", "Not known"},
            {"core20", "Core20 (IMD deciles 1-2)"},
            {"other", "IMD deciles 3-10"}};
-  } else if (b.name == "local-authority") area(s.local_authorities);
-  else if (b.name == "pcn") area(s.pcns);
-  else if (b.name == "practice") area(s.practices);
+  } else if (b.name == "local-authority")
+    area(s.local_authorities);
+  else if (b.name == "pcn")
+    area(s.pcns);
+  else if (b.name == "practice")
+    area(s.practices);
   else if (b.name == "vulnerable-group") {
     for (const VulnerableGroup& g : s.groups)
       out.push_back({g.id, g.name});
@@ -646,8 +659,8 @@ IndicatorResult finish(const Counter& counter, const Tally& t, const Layout& l, 
                              static_cast<double>(total_count.denominator);
           const double n = static_cast<double>(c.denominator), m = d.multiplier;
           const auto f = [&](double z) {
-            const stats::Interval i = rate ? stats::funnel_rate(avg, n, z)
-                                           : stats::funnel_proportion(avg, n, z);
+            const stats::Interval i =
+                rate ? stats::funnel_rate(avg, n, z) : stats::funnel_proportion(avg, n, z);
             return stats::Interval{i.lower * m, i.upper * m};
           };
           cell.funnel95 = f(stats::kZ95);
@@ -690,8 +703,8 @@ IndicatorResult finish(const Counter& counter, const Tally& t, const Layout& l, 
       if (c.denominator <= 0) continue;
       const double x = static_cast<double>(c.numerator), n = static_cast<double>(c.denominator);
       const double p = x / n;
-      const double se = d.method == Method::kProportion ? std::sqrt(p * (1 - p) / n)
-                                                        : std::sqrt(x) / n;
+      const double se =
+          d.method == Method::kProportion ? std::sqrt(p * (1 - p) / n) : std::sqrt(x) / n;
       groups.push_back({p * d.multiplier, n, se * d.multiplier});
     }
     if (groups.size() >= 2) result.sii = stats::slope_index(groups);
@@ -712,19 +725,23 @@ Result<std::vector<double>> load_standard_population(const std::string& path) {
   std::vector<double> weights;
   while (auto r = reader.next()) {
     const std::string where = path + " line " + std::to_string(r->line);
-    if (r->error || r->fields.size() != 2) return Error::invalid_argument(where + ": expected age_band,weight");
-    const std::string expected = std::to_string(5 * weights.size()) + "-" + std::to_string(5 * weights.size() + 4);
+    if (r->error || r->fields.size() != 2)
+      return Error::invalid_argument(where + ": expected age_band,weight");
+    const std::string expected =
+        std::to_string(5 * weights.size()) + "-" + std::to_string(5 * weights.size() + 4);
     if (weights.size() < kBands && r->fields[0] != expected) {
       return Error::invalid_argument(where + ": expected the band " + expected);
     }
     char* end = nullptr;
     const double w = std::strtod(r->fields[1].c_str(), &end);
     if (end == r->fields[1].c_str() || *end != '\0' || !(w > 0) || !std::isfinite(w)) {
-      return Error::invalid_argument(where + ": weight '" + r->fields[1] + "' is not a positive number");
+      return Error::invalid_argument(where + ": weight '" + r->fields[1] +
+                                     "' is not a positive number");
     }
     weights.push_back(w);
   }
-  if (weights.size() < kBands) return Error::invalid_argument(path + ": fewer than the five bands 0-4 .. 20-24");
+  if (weights.size() < kBands)
+    return Error::invalid_argument(path + ": fewer than the five bands 0-4 .. 20-24");
   weights.resize(kBands);
   return weights;
 }
@@ -768,11 +785,18 @@ Result<std::vector<IndicatorResult>> compute_indicators(
       return missing("schedule item");
     }
     if (m.type == MeasureType::kClock) {
-      static constexpr std::string_view kClocks[] = {
-          clock_id::kEhcDecision, clock_id::kEhcPlan, clock_id::kEhcNoPlan,
-          clock_id::kLacInitialHealth, clock_id::kLacReviewHealth, clock_id::kTransitionPlan,
-          clock_id::kAdultService, clock_id::kCamhsFirstContact, clock_id::kCommunityPaediatrics,
-          clock_id::kEpilepsySpecialist, clock_id::kAutismDiagnosis, clock_id::kEpilepsyDiagnosis};
+      static constexpr std::string_view kClocks[] = {clock_id::kEhcDecision,
+                                                     clock_id::kEhcPlan,
+                                                     clock_id::kEhcNoPlan,
+                                                     clock_id::kLacInitialHealth,
+                                                     clock_id::kLacReviewHealth,
+                                                     clock_id::kTransitionPlan,
+                                                     clock_id::kAdultService,
+                                                     clock_id::kCamhsFirstContact,
+                                                     clock_id::kCommunityPaediatrics,
+                                                     clock_id::kEpilepsySpecialist,
+                                                     clock_id::kAutismDiagnosis,
+                                                     clock_id::kEpilepsyDiagnosis};
       if (std::find(std::begin(kClocks), std::end(kClocks), m.target) == std::end(kClocks)) {
         return missing("clock");
       }

@@ -1,13 +1,12 @@
 #include "analytics/indicator_definition.h"
 
-#include "analytics/condition_reader.h"
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "analytics/condition_reader.h"
 #include "programmes/toml_reader.h"
 
 namespace onechild {
@@ -19,8 +18,8 @@ struct Unit {
   std::string_view name;
   double multiplier;
 };
-constexpr Unit kUnits[] = {{"%", 100},          {"per 1,000", 1000},       {"per 10,000", 10000},
-                           {"per 100,000", 1e5}, {"days", 1}};
+constexpr Unit kUnits[] = {
+    {"%", 100}, {"per 1,000", 1000}, {"per 10,000", 10000}, {"per 100,000", 1e5}, {"days", 1}};
 
 class Reader : TomlReader {
  public:
@@ -39,8 +38,7 @@ class Reader : TomlReader {
                                             const std::string& where) const;
   Status measure(const toml::table& t, const std::string& where, IndicatorDefinition& d) const;
   Status ages(const toml::table& t, const std::string& where, Measure& m) const;
-  Status suppression(const toml::table& t, const std::string& where,
-                     SuppressionRule& rule) const;
+  Status suppression(const toml::table& t, const std::string& where, SuppressionRule& rule) const;
   Result<std::optional<double>> number(const toml::table& t, std::string_view key,
                                        const std::string& where) const;
   Result<std::pair<int64_t, int64_t>> range(const toml::node& n, const std::string& what,
@@ -76,8 +74,7 @@ Result<std::optional<double>> Reader::number(const toml::table& t, std::string_v
 Result<EventMatcher> Reader::matcher(const toml::node& n, const std::string& where) const {
   const toml::table* t = n.as_table();
   if (t == nullptr) return error(where, "an event must be a table { kind = \"...\" }");
-  if (Status s = only(*t, where,
-                      {"kind", "codes", "values", "statuses", "min_value", "max_value"});
+  if (Status s = only(*t, where, {"kind", "codes", "values", "statuses", "min_value", "max_value"});
       !s.ok()) {
     return s.error();
   }
@@ -90,10 +87,10 @@ Result<EventMatcher> Reader::matcher(const toml::node& n, const std::string& whe
   auto statuses = texts(*t, "statuses", where);
   auto lo = number(*t, "min_value", where);
   auto hi = number(*t, "max_value", where);
-  for (const Error* e : {codes.ok() ? nullptr : &codes.error(),
-                         values.ok() ? nullptr : &values.error(),
-                         statuses.ok() ? nullptr : &statuses.error(),
-                         lo.ok() ? nullptr : &lo.error(), hi.ok() ? nullptr : &hi.error()}) {
+  for (const Error* e :
+       {codes.ok() ? nullptr : &codes.error(), values.ok() ? nullptr : &values.error(),
+        statuses.ok() ? nullptr : &statuses.error(), lo.ok() ? nullptr : &lo.error(),
+        hi.ok() ? nullptr : &hi.error()}) {
     if (e != nullptr) return *e;
   }
   m.codes = std::move(*codes);
@@ -135,8 +132,8 @@ Result<Condition> Reader::condition(const toml::table& t, const std::string& whe
   const auto w = std::find_if(std::begin(kWhen), std::end(kWhen),
                               [&](const auto& p) { return p.first == *when; });
   if (w == std::end(kWhen)) {
-    return error(where, "when '" + *when +
-                            "' is not one of before, within, open, none-within, immunised");
+    return error(where,
+                 "when '" + *when + "' is not one of before, within, open, none-within, immunised");
   }
   c.when = w->second;
   if (const toml::node* m = t.get("months")) {
@@ -174,7 +171,8 @@ Result<std::vector<Condition>> Reader::conditions(const toml::table& t, std::str
   if (a == nullptr) return error(where, "'" + std::string(key) + "' must be a list of conditions");
   for (const toml::node& e : *a) {
     const toml::table* ct = e.as_table();
-    if (ct == nullptr) return error(where, "a condition must be a table { when = ..., any = [...] }");
+    if (ct == nullptr)
+      return error(where, "a condition must be a table { when = ..., any = [...] }");
     auto c = condition(*ct, where + " " + std::string(key));
     if (!c.ok()) return c.error();
     out.push_back(std::move(*c));
@@ -225,11 +223,10 @@ Status Reader::measure(const toml::table& t, const std::string& where,
   } else if (*type == "share") {
     m.type = MeasureType::kShare, keys.insert({"event", "same_day"});
   } else if (*type == "people") {
-    m.type = MeasureType::kPeople,
-    keys.insert({"ages", "birthday", "population", "numerator"});
+    m.type = MeasureType::kPeople, keys.insert({"ages", "birthday", "population", "numerator"});
   } else {
-    return error(at, "type '" + *type +
-                         "' is not one of coverage, schedule, clock, events, share, people");
+    return error(
+        at, "type '" + *type + "' is not one of coverage, schedule, clock, events, share, people");
   }
   if (Status s = only(t, at, keys); !s.ok()) return s;
   if (!target_key.empty()) {
@@ -310,7 +307,8 @@ Result<IndicatorDefinition> Reader::indicator(const toml::table& t, size_t index
   IndicatorDefinition d;
   auto id = text(t, "id", where, true);
   if (!id.ok()) return id.error();
-  if (!valid_id(*id)) return error(where, "id '" + *id + "' must be lower-case letters, digits, '-'");
+  if (!valid_id(*id))
+    return error(where, "id '" + *id + "' must be lower-case letters, digits, '-'");
   d.id = *id;
   where = "indicator '" + d.id + "'";
   for (auto [key, out, required] :
@@ -324,25 +322,36 @@ Result<IndicatorDefinition> Reader::indicator(const toml::table& t, size_t index
   const auto unit = std::find_if(std::begin(kUnits), std::end(kUnits),
                                  [&](const Unit& u) { return u.name == d.unit; });
   if (unit == std::end(kUnits)) {
-    return error(where, "unit '" + d.unit +
-                            "' is not one of %, per 1,000, per 10,000, per 100,000, days");
+    return error(where,
+                 "unit '" + d.unit + "' is not one of %, per 1,000, per 10,000, per 100,000, days");
   }
   d.multiplier = unit->multiplier;
 
   auto method = text(t, "method", where, true);
   if (!method.ok()) return method.error();
-  if (*method == "proportion") d.method = Method::kProportion;
-  else if (*method == "crude-rate") d.method = Method::kCrudeRate;
-  else if (*method == "dsr") d.method = Method::kDsr;
-  else if (*method == "median") d.method = Method::kMedian;
-  else return error(where, "method '" + *method + "' is not one of proportion, crude-rate, dsr, median");
+  if (*method == "proportion")
+    d.method = Method::kProportion;
+  else if (*method == "crude-rate")
+    d.method = Method::kCrudeRate;
+  else if (*method == "dsr")
+    d.method = Method::kDsr;
+  else if (*method == "median")
+    d.method = Method::kMedian;
+  else
+    return error(where,
+                 "method '" + *method + "' is not one of proportion, crude-rate, dsr, median");
 
   auto polarity = text(t, "polarity", where, true);
   if (!polarity.ok()) return polarity.error();
-  if (*polarity == "higher-is-better") d.polarity = stats::Polarity::kHigherIsBetter;
-  else if (*polarity == "lower-is-better") d.polarity = stats::Polarity::kLowerIsBetter;
-  else if (*polarity == "no-judgement") d.polarity = stats::Polarity::kNoJudgement;
-  else return error(where, "polarity '" + *polarity + "' is not one of higher-is-better, lower-is-better, no-judgement");
+  if (*polarity == "higher-is-better")
+    d.polarity = stats::Polarity::kHigherIsBetter;
+  else if (*polarity == "lower-is-better")
+    d.polarity = stats::Polarity::kLowerIsBetter;
+  else if (*polarity == "no-judgement")
+    d.polarity = stats::Polarity::kNoJudgement;
+  else
+    return error(where, "polarity '" + *polarity +
+                            "' is not one of higher-is-better, lower-is-better, no-judgement");
 
   if (const toml::node* n = t.get("period_months")) {
     auto v = n->value<int64_t>();
@@ -389,18 +398,22 @@ Result<Condition> read_condition(const toml::table& t, const std::string& origin
 
 std::string_view method_name(Method m) {
   switch (m) {
-    case Method::kProportion: return "proportion (Wilson score interval)";
-    case Method::kCrudeRate: return "crude rate (Byar's method; exact Poisson below 10)";
-    case Method::kDsr: return "directly standardised rate (ESP2013; Dobson's method)";
-    case Method::kMedian: return "median";
+    case Method::kProportion:
+      return "proportion (Wilson score interval)";
+    case Method::kCrudeRate:
+      return "crude rate (Byar's method; exact Poisson below 10)";
+    case Method::kDsr:
+      return "directly standardised rate (ESP2013; Dobson's method)";
+    case Method::kMedian:
+      return "median";
   }
   return "";
 }
 
 const std::vector<std::string>& all_breakdowns() {
   static const std::vector<std::string> kAll = {
-      "age-band", "sex", "ethnic-group", "imd-decile", "imd-quintile", "core20",
-      "local-authority", "pcn", "practice", "vulnerable-group"};
+      "age-band",        "sex", "ethnic-group", "imd-decile",      "imd-quintile", "core20",
+      "local-authority", "pcn", "practice",     "vulnerable-group"};
   return kAll;
 }
 
@@ -443,7 +456,8 @@ Result<std::vector<IndicatorDefinition>> load_indicators(const std::string& dir)
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() == ".toml") files.push_back(entry.path());
   }
-  if (ec) return Error::io_error("cannot read indicator definitions in " + dir + ": " + ec.message());
+  if (ec)
+    return Error::io_error("cannot read indicator definitions in " + dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
   std::vector<IndicatorDefinition> all;
   std::set<std::string> ids;
@@ -466,7 +480,9 @@ Result<std::vector<IndicatorDefinition>> load_indicators(const std::string& dir)
   return all;
 }
 
-std::string default_indicators_dir() { return std::string(ONECHILD_CONFIG_DIR) + "/indicators"; }
+std::string default_indicators_dir() {
+  return std::string(ONECHILD_CONFIG_DIR) + "/indicators";
+}
 
 Result<std::vector<VulnerableGroup>> parse_vulnerable_groups(std::string_view toml_text,
                                                              const std::string& origin) {
@@ -497,7 +513,8 @@ Result<std::vector<VulnerableGroup>> parse_vulnerable_groups(std::string_view to
     auto c = reader.condition(condition, "group '" + g.id + "'");
     if (!c.ok()) return c.error();
     g.condition = std::move(*c);
-    if (std::any_of(out.begin(), out.end(), [&](const VulnerableGroup& o) { return o.id == g.id; })) {
+    if (std::any_of(out.begin(), out.end(),
+                    [&](const VulnerableGroup& o) { return o.id == g.id; })) {
       return Error::invalid_argument(origin + ": group '" + g.id + "' is defined twice");
     }
     out.push_back(std::move(g));

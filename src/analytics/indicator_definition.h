@@ -26,7 +26,7 @@ namespace onechild {
 struct EventMatcher {
   std::string kind;
   std::vector<std::string> codes;
-  std::vector<std::string> values;   // patterns on the event's value (an external cause)
+  std::vector<std::string> values;  // patterns on the event's value (an external cause)
   std::vector<std::string> statuses;
   std::optional<double> min_value, max_value;  // on the value's leading number ("87.4 %")
 };
@@ -48,10 +48,10 @@ std::string_view method_name(Method m);  // "proportion (Wilson)", ...
 
 struct Measure {
   MeasureType type = MeasureType::kPeople;
-  std::string target;  // coverage measure id, schedule item id, or clock id
-  bool also_by = false;  // schedule: the item's second deadline (12 months by 15 months)
+  std::string target;             // coverage measure id, schedule item id, or clock id
+  bool also_by = false;           // schedule: the item's second deadline (12 months by 15 months)
   int min_age = 0, max_age = 24;  // events, people: ages counted (whole years, inclusive)
-  EventMatcher event;              // events: what is counted; share: the unit
+  EventMatcher event;             // events: what is counted; share: the unit
   std::vector<EventMatcher> same_day;  // share: every one matched on the unit's day
   std::vector<Condition> population;   // people: all must hold to be counted
   std::vector<Condition> numerator;    // people: all must hold

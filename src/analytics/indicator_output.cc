@@ -18,7 +18,9 @@ std::string number(double v) {
   return buf;
 }
 
-std::string count(int64_t v) { return v < 0 ? "" : std::to_string(v); }
+std::string count(int64_t v) {
+  return v < 0 ? "" : std::to_string(v);
+}
 
 boost::json::value json_number(double v) {
   return std::isnan(v) ? boost::json::value(nullptr) : boost::json::value(v);
@@ -27,27 +29,54 @@ boost::json::value json_count(int64_t v) {
   return v < 0 ? boost::json::value(nullptr) : boost::json::value(v);
 }
 
-constexpr const char* kColumns[] = {
-    "indicator", "name", "unit", "method", "period_start", "period_end", "breakdown", "group",
-    "group_name", "numerator", "denominator", "value", "lower_95", "upper_95", "lower_99_8",
-    "upper_99_8", "benchmark", "compared_95", "compared_99_8", "funnel_lower_95",
-    "funnel_upper_95", "funnel_lower_99_8", "funnel_upper_99_8", "trend", "suppressed"};
+constexpr const char* kColumns[] = {"indicator",
+                                    "name",
+                                    "unit",
+                                    "method",
+                                    "period_start",
+                                    "period_end",
+                                    "breakdown",
+                                    "group",
+                                    "group_name",
+                                    "numerator",
+                                    "denominator",
+                                    "value",
+                                    "lower_95",
+                                    "upper_95",
+                                    "lower_99_8",
+                                    "upper_99_8",
+                                    "benchmark",
+                                    "compared_95",
+                                    "compared_99_8",
+                                    "funnel_lower_95",
+                                    "funnel_upper_95",
+                                    "funnel_lower_99_8",
+                                    "funnel_upper_99_8",
+                                    "trend",
+                                    "suppressed"};
 
 std::string_view method_id(Method m) {
   switch (m) {
-    case Method::kProportion: return "proportion";
-    case Method::kCrudeRate: return "crude-rate";
-    case Method::kDsr: return "dsr";
-    case Method::kMedian: return "median";
+    case Method::kProportion:
+      return "proportion";
+    case Method::kCrudeRate:
+      return "crude-rate";
+    case Method::kDsr:
+      return "dsr";
+    case Method::kMedian:
+      return "median";
   }
   return "";
 }
 
 std::string_view polarity_id(stats::Polarity p) {
   switch (p) {
-    case stats::Polarity::kHigherIsBetter: return "higher-is-better";
-    case stats::Polarity::kLowerIsBetter: return "lower-is-better";
-    case stats::Polarity::kNoJudgement: return "no-judgement";
+    case stats::Polarity::kHigherIsBetter:
+      return "higher-is-better";
+    case stats::Polarity::kLowerIsBetter:
+      return "lower-is-better";
+    case stats::Polarity::kNoJudgement:
+      return "no-judgement";
   }
   return "";
 }
@@ -64,15 +93,31 @@ std::string indicators_csv(const std::vector<IndicatorResult>& results) {
   for (const IndicatorResult& r : results) {
     const IndicatorDefinition& d = *r.definition;
     for (const IndicatorCell& c : r.cells) {
-      const std::string fields[] = {
-          d.id, d.name, d.unit, std::string(method_id(d.method)), format_iso_date(c.period_start),
-          format_iso_date(c.period_end), c.breakdown, c.group, c.group_name, count(c.numerator),
-          count(c.denominator), number(c.value), number(c.ci95.lower), number(c.ci95.upper),
-          number(c.ci998.lower), number(c.ci998.upper), number(c.benchmark),
-          std::string(stats::comparison_name(c.compared95)),
-          std::string(stats::comparison_name(c.compared998)), number(c.funnel95.lower),
-          number(c.funnel95.upper), number(c.funnel998.lower), number(c.funnel998.upper),
-          std::string(stats::trend_name(c.trend)), std::string(suppressed_name(c.suppressed))};
+      const std::string fields[] = {d.id,
+                                    d.name,
+                                    d.unit,
+                                    std::string(method_id(d.method)),
+                                    format_iso_date(c.period_start),
+                                    format_iso_date(c.period_end),
+                                    c.breakdown,
+                                    c.group,
+                                    c.group_name,
+                                    count(c.numerator),
+                                    count(c.denominator),
+                                    number(c.value),
+                                    number(c.ci95.lower),
+                                    number(c.ci95.upper),
+                                    number(c.ci998.lower),
+                                    number(c.ci998.upper),
+                                    number(c.benchmark),
+                                    std::string(stats::comparison_name(c.compared95)),
+                                    std::string(stats::comparison_name(c.compared998)),
+                                    number(c.funnel95.lower),
+                                    number(c.funnel95.upper),
+                                    number(c.funnel998.lower),
+                                    number(c.funnel998.upper),
+                                    std::string(stats::trend_name(c.trend)),
+                                    std::string(suppressed_name(c.suppressed))};
       bool first = true;
       for (const std::string& f : fields) {
         if (!first) out += ',';
@@ -112,7 +157,8 @@ std::string indicators_json(const std::vector<IndicatorResult>& results, Date as
           {"benchmark", json_number(c.benchmark)},
           {"compared_95", stats::comparison_name(c.compared95)},
           {"compared_99_8", stats::comparison_name(c.compared998)},
-          {"funnel95", boost::json::array{json_number(c.funnel95.lower), json_number(c.funnel95.upper)}},
+          {"funnel95",
+           boost::json::array{json_number(c.funnel95.lower), json_number(c.funnel95.upper)}},
           {"funnel99_8",
            boost::json::array{json_number(c.funnel998.lower), json_number(c.funnel998.upper)}},
           {"trend", stats::trend_name(c.trend)},
@@ -129,9 +175,9 @@ std::string indicators_json(const std::vector<IndicatorResult>& results, Date as
                           {"source", d.source},
                           {"cells", std::move(cells)}};
     if (r.sii) {
-      o["sii"] = boost::json::object{
-          {"slope", r.sii->slope},
-          {"ci95", boost::json::array{json_number(r.sii->ci95.lower), json_number(r.sii->ci95.upper)}}};
+      o["sii"] = boost::json::object{{"slope", r.sii->slope},
+                                     {"ci95", boost::json::array{json_number(r.sii->ci95.lower),
+                                                                 json_number(r.sii->ci95.upper)}}};
     }
     indicators.push_back(std::move(o));
   }
@@ -151,8 +197,10 @@ Result<int64_t> store_indicator_results(Database& db, const std::vector<Indicato
   boost::json::array defs;
   for (const IndicatorResult& r : results) {
     const IndicatorDefinition& d = *r.definition;
-    defs.push_back(boost::json::object{{"id", d.id},       {"name", d.name},
-                                       {"domain", d.domain}, {"unit", d.unit},
+    defs.push_back(boost::json::object{{"id", d.id},
+                                       {"name", d.name},
+                                       {"domain", d.domain},
+                                       {"unit", d.unit},
                                        {"method", method_id(d.method)},
                                        {"polarity", polarity_id(d.polarity)},
                                        {"source", d.source}});
@@ -227,11 +275,16 @@ std::string describe_condition(const Condition& c) {
     events += (events.empty() ? "" : " or ") + describe_matcher(m);
   const std::string months = std::to_string(c.within_months);
   switch (c.when) {
-    case Condition::When::kBefore: return "an event " + events + " on or before the day";
-    case Condition::When::kWithin: return "an event " + events + " in the " + months + " months to the day";
-    case Condition::When::kOpen: return "an episode " + events + " open on the day";
-    case Condition::When::kNoneWithin: return "no event " + events + " in the " + months + " months to the day";
-    case Condition::When::kImmunised: return "no immunisation overdue or missed on the day";
+    case Condition::When::kBefore:
+      return "an event " + events + " on or before the day";
+    case Condition::When::kWithin:
+      return "an event " + events + " in the " + months + " months to the day";
+    case Condition::When::kOpen:
+      return "an episode " + events + " open on the day";
+    case Condition::When::kNoneWithin:
+      return "no event " + events + " in the " + months + " months to the day";
+    case Condition::When::kImmunised:
+      return "no immunisation overdue or missed on the day";
   }
   return "";
 }
@@ -241,7 +294,8 @@ std::string describe_measure(const IndicatorDefinition& d) {
   const std::string ages = std::to_string(m.min_age) + "-" + std::to_string(m.max_age);
   switch (m.type) {
     case MeasureType::kCoverage:
-      return "COVER measure `" + m.target + "` (config/coverage.toml): of the children whose "
+      return "COVER measure `" + m.target +
+             "` (config/coverage.toml): of the children whose "
              "birthday fell in the period, those with the doses by it.";
     case MeasureType::kSchedule:
       return "Schedule item `" + m.target + "`: of the children whose deadline" +
@@ -249,21 +303,26 @@ std::string describe_measure(const IndicatorDefinition& d) {
              " fell in the period, those seen by it (moved-out and contraindicated not counted).";
     case MeasureType::kClock:
       return d.method == Method::kMedian
-                 ? "Clock `" + m.target + "`: the median days from start to stop of the clocks stopped in the period."
-                 : "Clock `" + m.target + "`: of the clocks stopped in the period or fallen overdue in it, those met (exceptions left out).";
+                 ? "Clock `" + m.target +
+                       "`: the median days from start to stop of the clocks stopped in the period."
+                 : "Clock `" + m.target +
+                       "`: of the clocks stopped in the period or fallen overdue in it, those met "
+                       "(exceptions left out).";
     case MeasureType::kEvents:
       return "Numerator: events " + describe_matcher(m.event) + " in the period at ages " + ages +
              ". Denominator: children aged " + ages + " in the ICS at the middle of the period.";
     case MeasureType::kShare: {
-      std::string s = "Of the events " + describe_matcher(m.event) + " in the period (one a day), those with, on the same day, ";
+      std::string s = "Of the events " + describe_matcher(m.event) +
+                      " in the period (one a day), those with, on the same day, ";
       for (size_t i = 0; i < m.same_day.size(); ++i)
         s += (i ? " and " : "") + describe_matcher(m.same_day[i]);
       return s + ".";
     }
     case MeasureType::kPeople: {
-      std::string s = m.birthday ? "Children reaching their " + std::to_string(*m.birthday) +
-                                       "th birthday in the period (the day)"
-                                 : "Children aged " + ages + " on the last day of the period (the day)";
+      std::string s = m.birthday
+                          ? "Children reaching their " + std::to_string(*m.birthday) +
+                                "th birthday in the period (the day)"
+                          : "Children aged " + ages + " on the last day of the period (the day)";
       for (const Condition& c : m.population)
         s += ", with " + describe_condition(c);
       s += ". Numerator: those with ";
@@ -304,7 +363,8 @@ std::string indicators_markdown(const std::vector<IndicatorDefinition>& definiti
                std::to_string(rule.denominator_max) + " hidden";
       }
       out += "; secondary suppression where a hidden count could be derived";
-      out += "\n- **Source:** " + d->source + " (`" + d->origin.substr(d->origin.rfind('/') + 1) + "`)\n\n";
+      out += "\n- **Source:** " + d->source + " (`" + d->origin.substr(d->origin.rfind('/') + 1) +
+             "`)\n\n";
     }
   }
   return out;

@@ -5,9 +5,8 @@
 #include <map>
 #include <set>
 
-#include "core/csv.h"
-
 #include "analytics/conditions.h"
+#include "core/csv.h"
 
 namespace onechild {
 namespace {
@@ -27,12 +26,14 @@ uint16_t index_of(std::map<std::string, uint16_t, std::less<>>& index,
 void add_matcher(const EventMatcher& m, std::map<std::string, std::set<std::string>>& codes,
                  std::set<std::string>& any_code, std::set<std::string>& kinds) {
   kinds.insert(m.kind);
-  const bool exact = !m.codes.empty() && std::none_of(m.codes.begin(), m.codes.end(),
-                                                      [](const std::string& c) {
-                                                        return c.find('*') != std::string::npos;
-                                                      });
-  if (exact) codes[m.kind].insert(m.codes.begin(), m.codes.end());
-  else any_code.insert(m.kind);
+  const bool exact =
+      !m.codes.empty() && std::none_of(m.codes.begin(), m.codes.end(), [](const std::string& c) {
+        return c.find('*') != std::string::npos;
+      });
+  if (exact)
+    codes[m.kind].insert(m.codes.begin(), m.codes.end());
+  else
+    any_code.insert(m.kind);
 }
 
 }  // namespace
@@ -76,15 +77,18 @@ FactFilter snapshot_filter(const ProgrammeRules& rules,
 
 std::string_view sex_group_name(uint8_t sex) {
   switch (sex) {
-    case 1: return "Male";
-    case 2: return "Female";
-    default: return "Not known";
+    case 1:
+      return "Male";
+    case 2:
+      return "Female";
+    default:
+      return "Not known";
   }
 }
 
 std::string_view ethnic_group_name(uint8_t group) {
-  static constexpr std::string_view kNames[] = {"Not known", "White", "Mixed", "Asian",
-                                                "Black", "Other"};
+  static constexpr std::string_view kNames[] = {"Not known", "White", "Mixed",
+                                                "Asian",     "Black", "Other"};
   return group < std::size(kNames) ? kNames[group] : kNames[0];
 }
 
@@ -184,7 +188,8 @@ Status write_snapshot_csv(const Snapshot& s, const std::string& dir) {
   }
   children.flush();
   events.flush();
-  if (!children.good() || !events.good()) return Error::io_error("cannot write the snapshot in " + dir);
+  if (!children.good() || !events.good())
+    return Error::io_error("cannot write the snapshot in " + dir);
   return {};
 }
 

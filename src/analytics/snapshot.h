@@ -23,7 +23,7 @@ struct ChildProfile {
   uint8_t ethnic_group = 0;  // 1 White, 2 Mixed, 3 Asian, 4 Black, 5 Other
   uint8_t imd_decile = 0;    // 1 (most deprived) .. 10
   uint16_t local_authority = 0, pcn = 0, practice = 0;  // indexes into Snapshot's lists
-  uint32_t vulnerable = 0;   // bit i: in Snapshot::groups[i]
+  uint32_t vulnerable = 0;                              // bit i: in Snapshot::groups[i]
 };
 
 struct Snapshot {
@@ -31,7 +31,7 @@ struct Snapshot {
   std::vector<ChildProfile> profiles;  // parallel to population.children
   // Codes by index; index 0 is "not known" (an empty code).
   std::vector<std::string> local_authorities, pcns, practices;
-  std::vector<uint16_t> pcn_of_practice;  // practice index -> pcn index
+  std::vector<uint16_t> pcn_of_practice;                       // practice index -> pcn index
   std::map<std::string, std::string, std::less<>> area_names;  // code -> name, from the reference
   std::vector<VulnerableGroup> groups;
   Date as_of;  // the vulnerable groups are as on this day
@@ -55,8 +55,8 @@ Snapshot make_snapshot(Population population, const AreaReference& reference,
 Status write_snapshot_csv(const Snapshot& snapshot, const std::string& dir);
 
 // The text names of the groups of the fixed breakdowns.
-std::string_view sex_group_name(uint8_t sex);           // "Not known", "Male", "Female"
-std::string_view ethnic_group_name(uint8_t group);      // "Not known", "White", ...
+std::string_view sex_group_name(uint8_t sex);            // "Not known", "Male", "Female"
+std::string_view ethnic_group_name(uint8_t group);       // "Not known", "White", ...
 uint8_t ethnic_group_of(std::string_view nhs_category);  // "A" -> 1 (White)
 
 }  // namespace onechild

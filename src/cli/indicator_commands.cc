@@ -23,7 +23,8 @@ struct IndicatorArgs {
 };
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // England values to compare the ICS with: indicator,value per line.
@@ -39,7 +40,8 @@ Result<std::map<std::string, double, std::less<>>> load_england(const std::strin
   }
   while (auto r = reader.next()) {
     const std::string where = path + " line " + std::to_string(r->line);
-    if (r->error || r->fields.size() != 2) return Error::invalid_argument(where + ": expected indicator,value");
+    if (r->error || r->fields.size() != 2)
+      return Error::invalid_argument(where + ": expected indicator,value");
     char* end = nullptr;
     const double v = std::strtod(r->fields[1].c_str(), &end);
     if (end == r->fields[1].c_str() || *end != '\0') {
@@ -133,8 +135,8 @@ int run_indicators(const IndicatorArgs& a) {
   const auto computed = std::chrono::steady_clock::now();
 
   if (!a.out.empty()) {
-    const std::string text = ends_with(a.out, ".csv") ? indicators_csv(*results)
-                                                      : indicators_json(*results, as_of);
+    const std::string text =
+        ends_with(a.out, ".csv") ? indicators_csv(*results) : indicators_json(*results, as_of);
     if (Status s = write_file(a.out, text); !s.ok()) return fail(s.error());
   }
   int64_t run = 0;
@@ -212,10 +214,12 @@ int run_case_finding(const IndicatorArgs& a) {
     return fail(s.error());
   }
   for (const CaseFindingList& l : *lists) {
-    const auto n = std::count_if(rows.begin(), rows.end(), [&](const auto& r) { return r.list == l.id; });
+    const auto n =
+        std::count_if(rows.begin(), rows.end(), [&](const auto& r) { return r.list == l.id; });
     const auto core20 = std::count_if(rows.begin(), rows.end(),
                                       [&](const auto& r) { return r.list == l.id && r.core20; });
-    std::fprintf(stderr, "case-finding: %s: %td children (%td in Core20)\n", l.id.c_str(), n, core20);
+    std::fprintf(stderr, "case-finding: %s: %td children (%td in Core20)\n", l.id.c_str(), n,
+                 core20);
   }
   return 0;
 }
@@ -242,7 +246,8 @@ void add_indicator_commands(CLI::App& app, std::function<int()>& action) {
   cmd->callback([&action, a] { action = [a] { return run_indicators(*a); }; });
 
   auto docs = std::make_shared<IndicatorArgs>();
-  auto* docs_cmd = app.add_subcommand("indicator-docs", "Write the indicator definitions as Markdown");
+  auto* docs_cmd =
+      app.add_subcommand("indicator-docs", "Write the indicator definitions as Markdown");
   docs_cmd->add_option("--out", docs->out, "Write here instead of standard output");
   docs_cmd->add_option("--config", docs->config, "Config folder (default: the installed config/)");
   docs_cmd->callback([&action, docs] { action = [docs] { return run_indicator_docs(*docs); }; });
@@ -251,8 +256,9 @@ void add_indicator_commands(CLI::App& app, std::function<int()>& action) {
   auto* cases = app.add_subcommand(
       "casefinding", "Core20PLUS5 case-finding lists for a child health hub MDT (person-level)");
   cases->add_option("--db", c->db, "Store (SQLite file)")->required();
-  cases->add_option("--reference", c->reference,
-                    "Folder with geography.csv, postcodes.csv, organisations.csv")
+  cases
+      ->add_option("--reference", c->reference,
+                   "Folder with geography.csv, postcodes.csv, organisations.csv")
       ->required();
   cases->add_option("--as-of", c->as_of, "The day the lists are made (default today)");
   cases->add_option("--list", c->list, "Only this list (an id from case_finding.toml)");

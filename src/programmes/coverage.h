@@ -63,8 +63,8 @@ class CoverageJudge {
   };
   const CoverageSpec* spec_ = nullptr;
   std::vector<Course> courses_;
-  std::vector<size_t> course_of_;         // measure -> course
-  std::vector<std::vector<Day>> given_;   // per course: days of doses, sorted
+  std::vector<size_t> course_of_;        // measure -> course
+  std::vector<std::vector<Day>> given_;  // per course: days of doses, sorted
   uint32_t completed_ = UINT32_MAX, finished_ = UINT32_MAX;
 };
 

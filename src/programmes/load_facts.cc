@@ -125,7 +125,8 @@ void Loader::add_person(uint32_t index, Statement& row) {
   if (const Day b = parse_day(birth); b != kNoDay) Votes::add(v.births, b, weight);
   if (!sex.empty()) Votes::add(v.sexes, words_.intern(sex), weight);
   // "Z" is "not stated": any stated category outvotes it.
-  if (!ethnicity.empty()) Votes::add(v.ethnicities, words_.intern(ethnicity), ethnicity == "Z" ? 1 : weight);
+  if (!ethnicity.empty())
+    Votes::add(v.ethnicities, words_.intern(ethnicity), ethnicity == "Z" ? 1 : weight);
   // Practice and address: the GP's (the registration), else the first seen.
   if (!practice.empty() && (v.practice == 0 || gp)) v.practice = words_.intern(practice);
   if (!postcode.empty() && (v.postcode == 0 || gp)) v.postcode = words_.intern(postcode);

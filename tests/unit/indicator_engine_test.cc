@@ -1,15 +1,14 @@
 // The outcomes engine on hand-built populations whose figures are worked
 // out by hand: each measure type, each breakdown, periods, suppression
 // (primary and secondary) as published, and the statistics attached.
-#include "analytics/engine.h"
-
-#include "analytics/case_finding.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+
+#include "analytics/case_finding.h"
+#include "analytics/engine.h"
 
 namespace onechild {
 namespace {
@@ -18,7 +17,9 @@ using std::chrono::day;
 using std::chrono::month;
 using std::chrono::year;
 
-Date ymd(int y, unsigned m, unsigned d) { return Date{year{y}, month{m}, day{d}}; }
+Date ymd(int y, unsigned m, unsigned d) {
+  return Date{year{y}, month{m}, day{d}};
+}
 const Date kAsOf = ymd(2026, 3, 31);  // periods: 1 Apr 2025 - 31 Mar 2026, and the years before
 
 // Two local authorities, four LSOAs at IMD deciles 1, 2, 5, 10; two PCNs of
@@ -257,8 +258,8 @@ TEST(IndicatorEngine, EveryBreakdownAddsUpToTheTotal) {
 
 TEST(IndicatorEngine, AgeBandsShownWhenThePopulationSpansThem) {
   Fixture f;
-  const size_t young = f.child({ymd(2020, 1, 1)});   // 5 at mid-period
-  const size_t older = f.child({ymd(2012, 1, 1)});   // 13
+  const size_t young = f.child({ymd(2020, 1, 1)});  // 5 at mid-period
+  const size_t older = f.child({ymd(2012, 1, 1)});  // 13
   f.event(young, "admission", "S52", ymd(2025, 6, 1), "21");
   f.event(older, "admission", "S52", ymd(2025, 6, 1), "21");
   f.event(older, "admission", "S52", ymd(2025, 7, 1), "11");  // elective: not counted
@@ -323,7 +324,7 @@ TEST(IndicatorEngine, PeopleConditionsOnTheAnchorDay) {
   const size_t open = f.child({ymd(2015, 1, 1)});
   const size_t ended = f.child({ymd(2015, 1, 1)});
   const size_t adult = f.child({ymd(2005, 1, 1)});  // 21: outside 0-17
-  f.child({ymd(2015, 1, 1)});                        // nothing: denominator only
+  f.child({ymd(2015, 1, 1)});                       // nothing: denominator only
   f.event(open, "social-care-episode", "N1", ymd(2025, 1, 1));
   f.event(ended, "social-care-episode", "N2", ymd(2024, 6, 1), "", "", ymd(2026, 3, 30));
   f.event(adult, "social-care-episode", "N1", ymd(2025, 1, 1));
@@ -523,9 +524,10 @@ criteria = [{ when = "within", months = 12, at_least = 2, any = [{ kind = "ed-at
   EXPECT_EQ(rows[1].imd_decile, 10);
   EXPECT_EQ(case_finding_csv(rows).substr(0, 5), "list,");
 
-  auto bad = parse_case_finding("[[list]]\nid = \"x\"\nname = \"X\"\narea = \"A\"\nsource = \"s\"\n"
-                                "population = []\ncriteria = [{ when = \"sometimes\", any = [] }]\n",
-                                "bad.toml");
+  auto bad = parse_case_finding(
+      "[[list]]\nid = \"x\"\nname = \"X\"\narea = \"A\"\nsource = \"s\"\n"
+      "population = []\ncriteria = [{ when = \"sometimes\", any = [] }]\n",
+      "bad.toml");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message().find("bad.toml: list 'x' criteria: when 'sometimes'"),
             std::string::npos)

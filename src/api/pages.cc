@@ -199,7 +199,69 @@ std::string search_page(const User& user, const SearchForm& form) {
   return layout(form.error ? "Error: Find a child" : "Find a child", user, main);
 }
 
-std::string record_page(const User& user, const ChildRecord& record) {
+namespace {
+
+std::string flags_section(const RecordView& view) {
+  if (view.flags.empty()) return "";
+  std::string html;
+  for (const auto& f : view.flags) {
+    html += R"(<div class="nhsuk-warning-callout protection-flag" id="protection-flag-)" +
+            html_escape(f.kind) + R"("><h2 class="nhsuk-warning-callout__label"><span role="text">)"
+            R"(<span class="nhsuk-u-visually-hidden">Important: </span>)" +
+            html_escape(f.title) + "</span></h2>";
+    html += R"(<dl class="nhsuk-summary-list">)" + summary_row("Since", nice_date(f.start));
+    if (f.end) html += summary_row("Until", nice_date(f.end));
+    if (!f.category.empty()) html += summary_row("Category", f.category);
+    if (f.local_authority) {
+      html += summary_row("Responsible local authority", f.local_authority->name) +
+              summary_row("Office hours", f.local_authority->office_hours_phone) +
+              summary_row("Out of hours", f.local_authority->out_of_hours_phone);
+    } else {
+      html += summary_row("Responsible local authority", "Not known (feed " + f.source + ")");
+    }
+    html += "</dl></div>";
+  }
+  if (!view.recent_unscheduled.empty()) {
+    html += R"(<details class="nhsuk-details" id="recent-unscheduled"><summary class="nhsuk-details__summary">)"
+            R"(<span class="nhsuk-details__summary-text">Recent unscheduled care accesses ()" +
+            std::to_string(view.recent_unscheduled.size()) +
+            R"()</span></summary><div class="nhsuk-details__text"><ul>)";
+    for (const auto& n : view.recent_unscheduled) {
+      html += "<li>" + html_escape(n.created_at) + " – " + html_escape(n.username) + " (" +
+              html_escape(n.user_organisation) + ")</li>";
+    }
+    html += "</ul></div></details>";
+  }
+  return html;
+}
+
+std::string withheld_section(const RecordView& view) {
+  std::string items;
+  for (const auto& w : view.withheld) {
+    if (!w.say) continue;
+    items += "<li>" + html_escape(w.name) +
+             (w.events > 0 ? " (" + std::to_string(w.events) + " entries)" : std::string()) +
+             "</li>";
+  }
+  if (items.empty()) return "";
+  return R"(<div class="nhsuk-inset-text" id="withheld"><span class="nhsuk-u-visually-hidden">Information: </span>)"
+         R"(<p>Some information is not shown because your role may not see it:</p><ul>)" +
+         items + "</ul></div>";
+}
+
+std::string break_glass_section(const RecordView& view) {
+  if (view.break_glass.empty()) return "";
+  std::string html =
+      R"(<h2 id="emergency-access">Emergency access to this record</h2><ul class="nhsuk-list">)";
+  for (const auto& b : view.break_glass) {
+    html += "<li>" + html_escape(b.started_at) + ": " + html_escape(b.reason) + "</li>";
+  }
+  return html + "</ul>";
+}
+
+}  // namespace
+
+std::string record_page(const User& user, const ChildRecord& record, const RecordView& view) {
   std::string sources;
   for (const auto& id : record.identities) {
     if (!sources.empty()) sources += ", ";
@@ -209,6 +271,7 @@ std::string record_page(const User& user, const ChildRecord& record) {
   std::string main = R"(<a class="nhsuk-back-link" href="/search">Find another child</a>)"
                      R"(<span class="nhsuk-caption-l">Child record</span><h1>)" +
                      html_escape(record.display_name()) + "</h1>";
+  main += flags_section(view) + withheld_section(view);
   main += R"(<dl class="nhsuk-summary-list" id="demographics">)" +
           summary_row("NHS number", formatted_nhs_number(record.nhs_number)) +
           summary_row("Date of birth", nice_date(record.birth_date())) +
@@ -218,7 +281,31 @@ std::string record_page(const User& user, const ChildRecord& record) {
           summary_row("Sources", sources.empty() ? "None" : sources) + "</dl>";
   main +=
       immunisations_section(record) + health_events_section(record) + social_care_section(record);
+  main += break_glass_section(view);
   return layout(record.display_name(), user, main);
+}
+
+std::string refused_page(const User& user, int64_t child_id, const std::string& reason,
+                         bool may_break_glass, const std::optional<std::string>& form_error) {
+  std::string main = R"(<a class="nhsuk-back-link" href="/search">Find another child</a>)"
+                     R"(<h1>You cannot open this record</h1><p class="nhsuk-body" id="refusal">)" +
+                     html_escape(reason) + ".</p>";
+  if (may_break_glass) {
+    const std::string action = "/children/" + std::to_string(child_id) + "/break-glass";
+    main += (form_error ? error_summary(*form_error, "reason") : std::string()) +
+            R"(<h2>Emergency access</h2><p class="nhsuk-body">In an emergency you may open the record )"
+            R"(for a limited time. Your reason is recorded, the information governance officer is )"
+            R"(alerted, and the family can see that you did.</p><form method="post" action=")" +
+            action + R"(" novalidate><div class="nhsuk-form-group)" +
+            (form_error ? " nhsuk-form-group--error" : "") +
+            R"("><label class="nhsuk-label" for="reason">Reason for emergency access</label>)" +
+            (form_error ? R"(<span class="nhsuk-error-message" id="reason-error"><span class="nhsuk-u-visually-hidden">Error:</span> )" +
+                              html_escape(*form_error) + "</span>"
+                        : std::string()) +
+            R"(<textarea class="nhsuk-textarea" id="reason" name="reason" rows="3"></textarea></div>)"
+            R"(<button class="nhsuk-button nhsuk-button--warning" type="submit">Open the record in an emergency</button></form>)";
+  }
+  return layout("You cannot open this record", user, main);
 }
 
 std::string message_page(const std::optional<User>& user, const std::string& title,

@@ -4,8 +4,12 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "access/access_control.h"
+#include "access/alerts.h"
 #include "access/users.h"
+#include "record/protection.h"
 #include "record/child_record.h"
 
 namespace onechild::api {
@@ -19,7 +23,21 @@ struct SearchForm {
 };
 std::string search_page(const User& user, const SearchForm& form);
 
-std::string record_page(const User& user, const ChildRecord& record);
+// What access control added to a record: protection flags (shown first),
+// recent unscheduled-care accesses, what was withheld, and on what basis
+// the record was opened.
+struct RecordView {
+  std::vector<ProtectionFlag> flags;
+  std::vector<Notification> recent_unscheduled;  // when the viewer is unscheduled care
+  std::vector<Withheld> withheld;
+  std::vector<BreakGlass> break_glass;  // shown to the family: emergency accesses
+  std::string basis;                    // "gp-registration", "break-glass", ...
+};
+std::string record_page(const User& user, const ChildRecord& record, const RecordView& view);
+
+// 403 for a record: why, and the break-glass form when the role may use it.
+std::string refused_page(const User& user, int64_t child_id, const std::string& reason,
+                         bool may_break_glass, const std::optional<std::string>& form_error);
 
 // 404, 500 and similar: a heading and one sentence.
 std::string message_page(const std::optional<User>& user, const std::string& title,

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "access/policy.h"
 #include "api/connection_pool.h"
 #include "api/worklist_api.h"
 
@@ -18,6 +19,9 @@ struct HttpRequest {
   std::string origin;  // the Origin header, when the browser sent one
   std::string host;    // the Host header
   std::string body;
+  std::string authorization;  // "Bearer <token>" for API clients
+  std::string prefer;         // "respond-async" for a Bulk Data kick-off
+  std::string if_none_match;  // a FHIR client's cached ETag
 };
 
 struct HttpResponse {
@@ -29,8 +33,9 @@ struct HttpResponse {
 
 class Router {
  public:
-  Router(ConnectionPool& pool, std::string web_dir, std::string config_dir = default_config_dir())
-      : pool_(pool), web_dir_(std::move(web_dir)), worklists_(std::move(config_dir)) {}
+  // Throws std::runtime_error when config_dir/access.toml cannot be read:
+  // serve() loads it first, so a bad policy is a clear error at start-up.
+  Router(ConnectionPool& pool, std::string web_dir, std::string config_dir = default_config_dir());
 
   // Never throws; an internal failure becomes a 500 page and a line on stderr.
   HttpResponse handle(const HttpRequest& request);
@@ -38,11 +43,18 @@ class Router {
  private:
   HttpResponse route(const HttpRequest& request, Database& db);
   HttpResponse static_file(const std::string& path) const;
+  HttpResponse login(const HttpRequest& request, Database& db);
+  HttpResponse search(const User& user, const std::string& query, Database& db);
+  HttpResponse child_record(const User& user, int64_t child_id, Database& db);
+  HttpResponse break_glass(const HttpRequest& request, const User& user, int64_t child_id,
+                           Database& db);
+  HttpResponse notifications(const User& user, Database& db);
 
   static std::string default_config_dir();
 
   ConnectionPool& pool_;
   std::string web_dir_;
+  AccessPolicy policy_;
   WorklistCache worklists_;
 };
 

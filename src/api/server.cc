@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "access/policy.h"
 #include "api/router.h"
 
 namespace onechild {
@@ -23,8 +24,13 @@ constexpr size_t kMaxBodyBytes = size_t{64} * 1024;  // forms are small
 
 api::HttpRequest to_request(const http::request<http::string_body>& req) {
   const auto header = [&](http::field f) { return std::string(req[f]); };
-  return {std::string(req.method_string()), std::string(req.target()), header(http::field::cookie),
-          header(http::field::origin),      header(http::field::host), req.body()};
+  api::HttpRequest r{std::string(req.method_string()), std::string(req.target()),
+                     header(http::field::cookie), header(http::field::origin),
+                     header(http::field::host), req.body()};
+  r.authorization = header(http::field::authorization);
+  r.prefer = std::string(req["Prefer"]);
+  r.if_none_match = header(http::field::if_none_match);
+  return r;
 }
 
 http::response<http::string_body> to_response(api::HttpResponse r, unsigned version,
@@ -80,6 +86,10 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, api::Router& router) 
 Status serve(const ServerOptions& options, const std::function<void(uint16_t port)>& on_ready) {
   // Open once up front so a bad path or a newer schema fails here, clearly.
   if (auto db = Database::open(options.db_path); !db.ok()) return db.error();
+  // The access policy too: a bad one stops the server here, with the line.
+  if (auto policy = AccessPolicy::load(AccessPolicy::default_path()); !policy.ok()) {
+    return policy.error();
+  }
   api::ConnectionPool pool(options.db_path);
   api::Router router(pool, options.web_dir.empty() ? ONECHILD_WEB_DIR : options.web_dir);
 

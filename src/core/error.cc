@@ -15,7 +15,8 @@ Error& Error::in_field(std::string field) {
 }
 
 bool Error::is_user_error() const {
-  return code_ == Code::kInvalidArgument || code_ == Code::kNotFound || code_ == Code::kIoError;
+  return code_ == Code::kInvalidArgument || code_ == Code::kNotFound || code_ == Code::kIoError ||
+         code_ == Code::kUnauthenticated;
 }
 
 std::string Error::to_string() const {

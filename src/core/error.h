@@ -14,7 +14,14 @@ namespace onechild {
 
 class Error {
  public:
-  enum class Code { kInvalidArgument, kNotFound, kCorruption, kIoError, kInternal };
+  enum class Code {
+    kInvalidArgument,
+    kNotFound,
+    kCorruption,
+    kIoError,
+    kInternal,
+    kUnauthenticated,  // no, unknown, expired or revoked credentials
+  };
 
   static Error invalid_argument(std::string message) {
     return {Code::kInvalidArgument, std::move(message)};
@@ -23,6 +30,9 @@ class Error {
   static Error corruption(std::string message) { return {Code::kCorruption, std::move(message)}; }
   static Error io_error(std::string message) { return {Code::kIoError, std::move(message)}; }
   static Error internal(std::string message) { return {Code::kInternal, std::move(message)}; }
+  static Error unauthenticated(std::string message) {
+    return {Code::kUnauthenticated, std::move(message)};
+  }
 
   // Attach the location of the offending input. Returns *this for chaining.
   Error& at(std::string file, int64_t line, std::string field = {});

@@ -29,6 +29,7 @@ struct RecordEvent {
   std::optional<std::string> end_date;
   std::optional<std::string> code_system, code, display, status;
   std::optional<std::string> value;  // e.g. "112.4 cm"; a referral's reason
+  int64_t id = 0;                    // source_events.id: stable, for FHIR ids and labels
 };
 
 struct ChildRecord {

@@ -395,9 +395,166 @@ CREATE TABLE indicator_results (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 8> kMigrations = {
-    kMigration1, kMigration2, kMigration3, kMigration4,
-    kMigration5, kMigration6, kMigration7, kMigration8};
+// Migration 9: proportionate, audited information sharing (issue 8;
+// docs/access.md). Accounts gain an organisation and a lockout; the
+// relationships that justify opening a record, break-glass, family access,
+// sensitivity labels, the National Data Opt-out, API clients, notifications
+// and bulk exports get tables; and the audit becomes a hash chain.
+//
+// audit_events replaces audit_log. Its rows are never updated: each holds the
+// BLAKE2b hash of its own fields and the previous row's hash (src/access/audit.h),
+// so an edited, deleted or inserted row breaks the chain where it happened.
+// The old rows stay in audit_log, unchained, for the record.
+constexpr std::string_view kMigration9 = R"sql(
+ALTER TABLE users ADD COLUMN organisation TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until TEXT;
+
+-- A legitimate relationship between a team (organisation) or one of its
+-- members and a child. GP registration is read from the feeds instead.
+CREATE TABLE relationships (
+  id            INTEGER PRIMARY KEY,
+  child_id      INTEGER NOT NULL REFERENCES children(id),
+  kind          TEXT NOT NULL,   -- config/access.toml [relationships]
+  organisation  TEXT NOT NULL,   -- ODS or LA code of the team
+  user_id       INTEGER REFERENCES users(id),  -- NULL: the whole team
+  valid_from    TEXT NOT NULL,   -- ISO 8601 timestamp
+  valid_until   TEXT,            -- NULL: until ended
+  created_at    TEXT NOT NULL,
+  note          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX relationships_by_child ON relationships(child_id, organisation);
+
+-- A team's geographical caseload: every child living in these postcode
+-- districts (a health visiting or school nursing patch).
+CREATE TABLE caseload_areas (
+  organisation       TEXT NOT NULL,
+  postcode_district  TEXT NOT NULL,
+  PRIMARY KEY (organisation, postcode_district)
+) WITHOUT ROWID;
+
+CREATE TABLE break_glass (
+  id          INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(id),
+  child_id    INTEGER NOT NULL REFERENCES children(id),
+  reason      TEXT NOT NULL,
+  started_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL,
+  reviewed_by INTEGER REFERENCES users(id),
+  reviewed_at TEXT,
+  review_note TEXT
+);
+CREATE INDEX break_glass_by_user ON break_glass(user_id, child_id);
+
+-- Parents (proxy) and young people with access to a child's own record.
+CREATE TABLE family_access (
+  user_id     INTEGER NOT NULL REFERENCES users(id),
+  child_id    INTEGER NOT NULL REFERENCES children(id),
+  relation    TEXT NOT NULL,       -- 'parent' | 'self'
+  competent   INTEGER NOT NULL DEFAULT 0,  -- self: recorded as competent before 16
+  granted_at  TEXT NOT NULL,
+  PRIMARY KEY (user_id, child_id)
+) WITHOUT ROWID;
+
+-- Sensitivity labels set by hand on one event, or on a whole child (e.g. a
+-- sealed address); labels from codes come from config/access.toml.
+CREATE TABLE event_labels (
+  event_id  INTEGER NOT NULL REFERENCES source_events(id),
+  label     TEXT NOT NULL,
+  PRIMARY KEY (event_id, label)
+) WITHOUT ROWID;
+CREATE TABLE child_labels (
+  child_id  INTEGER NOT NULL REFERENCES children(id),
+  label     TEXT NOT NULL,
+  set_at    TEXT NOT NULL,
+  PRIMARY KEY (child_id, label)
+) WITHOUT ROWID;
+
+-- The National Data Opt-out, by NHS number.
+CREATE TABLE data_opt_outs (
+  nhs_number   TEXT PRIMARY KEY,
+  recorded_at  TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- API clients: bearer tokens with SMART-on-FHIR-style scopes. Only a hash of
+-- the token is stored.
+CREATE TABLE api_clients (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL,
+  token_hash  TEXT NOT NULL UNIQUE,
+  scopes      TEXT NOT NULL,             -- space separated, e.g. 'user/*.read'
+  user_id     INTEGER NOT NULL REFERENCES users(id),  -- whose rights it carries
+  child_id    INTEGER REFERENCES children(id),        -- patient/ scopes: the one child
+  created_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL,
+  revoked     INTEGER NOT NULL DEFAULT 0
+);
+
+-- Alerts to a team or role: break-glass to the IG officer, an unscheduled-care
+-- access to a child with a protection flag to the responsible social care team.
+CREATE TABLE notifications (
+  id            INTEGER PRIMARY KEY,
+  created_at    TEXT NOT NULL,
+  kind          TEXT NOT NULL,           -- 'break-glass' | 'unscheduled-care-access'
+  organisation  TEXT NOT NULL,           -- who receives it ('' = every IG officer)
+  child_id      INTEGER REFERENCES children(id),
+  user_id       INTEGER REFERENCES users(id),   -- who caused it
+  detail        TEXT NOT NULL,           -- JSON: who, role, organisation, where, when
+  read_at       TEXT
+);
+CREATE INDEX notifications_by_child ON notifications(child_id, kind, created_at);
+CREATE INDEX notifications_by_organisation ON notifications(organisation, created_at);
+
+-- A local authority's children's social care contacts (reference data).
+CREATE TABLE local_authorities (
+  code                TEXT PRIMARY KEY,
+  name                TEXT NOT NULL,
+  social_care_source  TEXT NOT NULL,   -- the source code its social care feed arrives as
+  office_hours_phone  TEXT NOT NULL,
+  out_of_hours_phone  TEXT NOT NULL,
+  email               TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+
+-- FHIR Bulk Data exports: kicked off, run in the background, then fetched.
+CREATE TABLE bulk_exports (
+  id            TEXT PRIMARY KEY,        -- random, in the status URL
+  user_id       INTEGER NOT NULL REFERENCES users(id),
+  level         TEXT NOT NULL,           -- 'system' | 'patient' | 'group'
+  request       TEXT NOT NULL,           -- the kick-off URL
+  status        TEXT NOT NULL,           -- 'running' | 'complete' | 'failed'
+  requested_at  TEXT NOT NULL,
+  completed_at  TEXT,
+  manifest      TEXT,                    -- JSON, when complete
+  error         TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE audit_events (
+  seq           INTEGER PRIMARY KEY,     -- 1, 2, 3, ... with no gaps
+  at            TEXT NOT NULL,
+  user_id       INTEGER,
+  username      TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  organisation  TEXT NOT NULL,
+  purpose       TEXT NOT NULL,
+  action        TEXT NOT NULL,
+  children      TEXT NOT NULL,           -- child ids, space separated
+  what          TEXT NOT NULL,
+  outcome       TEXT NOT NULL,           -- 'allowed' | 'denied' | 'failed'
+  prev_hash     TEXT NOT NULL,
+  hash          TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_user ON audit_events(user_id, at);
+CREATE INDEX audit_events_by_at ON audit_events(at);
+CREATE TABLE audit_event_children (
+  child_id  INTEGER NOT NULL,
+  seq       INTEGER NOT NULL,
+  PRIMARY KEY (child_id, seq)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 9> kMigrations = {
+    kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
+    kMigration6, kMigration7, kMigration8, kMigration9};
 
 }  // namespace
 

@@ -197,7 +197,23 @@ Status write_reference(const Reference& ref, const std::string& dir) {
          << (o.place >= 0 ? ref.places[static_cast<size_t>(o.place)].code : "") << ','
          << (o.hub_from ? format_iso_date(*o.hub_from) : "") << '\n';
   }
-  if (!geo.good() || !postcodes.good() || !orgs.good())
+  // Each authority's children's social care contacts, for protection flags.
+  // The numbers are in Ofcom's range reserved for drama (01632 960000-960999),
+  // so none can ring a real phone.
+  std::ofstream las(fs::path(dir) / "reference" / "local_authorities.csv");
+  las << "code,name,social_care_source,office_hours_phone,out_of_hours_phone,email\n";
+  for (size_t i = 0; i < ref.places.size(); ++i) {
+    const Place& p = ref.places[i];
+    std::string source = "social_care_";
+    for (char c : p.name)
+      source += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string n = zero_padded(static_cast<int>(i) * 2, 3);
+    const std::string m = zero_padded(static_cast<int>(i) * 2 + 1, 3);
+    las << p.code << ',' << csv_quote(p.name + " Children's Services") << ',' << source
+        << ",01632 960" << n << ",01632 960" << m << ",childrens.services@" << source.substr(12)
+        << ".example.gov.uk\n";
+  }
+  if (!geo.good() || !postcodes.good() || !orgs.good() || !las.good())
     return Error::io_error("writing '" + dir + "/reference' failed");
   return {};
 }

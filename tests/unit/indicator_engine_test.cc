@@ -9,6 +9,7 @@
 
 #include "analytics/case_finding.h"
 #include "analytics/engine.h"
+#include "support/temp_dir.h"
 
 namespace onechild {
 namespace {
@@ -26,8 +27,10 @@ const Date kAsOf = ymd(2026, 3, 31);  // periods: 1 Apr 2025 - 31 Mar 2026, and 
 // two practices each.
 const AreaReference& reference() {
   static const AreaReference ref = [] {
-    const auto dir = std::filesystem::temp_directory_path() / "onechild-engine-test-ref";
-    std::filesystem::create_directories(dir);
+    // A fresh directory per process: ctest runs these tests in parallel, and
+    // a shared one let a process read another's half-written file.
+    const testing::TempDir tmp;
+    const auto& dir = tmp.path();
     std::ofstream(dir / "geography.csv")
         << "lsoa_code,lsoa_name,imd_decile,ward_code,ward_name,local_authority_code,"
            "local_authority_name,icb_code,icb_ods_code,icb_name,postcode_district\n"

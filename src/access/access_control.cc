@@ -1,5 +1,6 @@
 #include "access/access_control.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "access/audit.h"
@@ -7,10 +8,6 @@
 
 namespace onechild {
 namespace {
-
-std::string iso(Clock::time_point t) {
-  return format_iso_timestamp(std::chrono::floor<std::chrono::seconds>(t));
-}
 
 // The child a merged id now lives on.
 Result<int64_t> resolve_child(Database& db, int64_t child_id) {
@@ -45,20 +42,28 @@ Result<std::optional<std::string>> first_text(Database& db, const char* sql, int
 // then break-glass.
 Result<std::optional<std::string>> relationship(Database& db, int64_t child, const Principal& p,
                                                 const std::string& now) {
+  // Recorded relationships and break-glass count on the child and on every
+  // child merged into it (rows stay on the id they were recorded under, so an
+  // unmerge gives them back).
   static constexpr const char* kChecks[] = {
       // Recorded: referral, MDT case, SEND case, unscheduled-care attendance...
       R"sql(SELECT kind FROM relationships
-            WHERE child_id = ?1 AND organisation = ?2 AND (user_id IS NULL OR user_id = ?3)
+            WHERE child_id IN (WITH RECURSIVE m(id) AS (SELECT ?1 UNION
+                               SELECT c.id FROM children c JOIN m ON c.merged_into = m.id)
+                               SELECT id FROM m)
+              AND organisation = ?2 AND (user_id IS NULL OR user_id = ?3)
               AND valid_from <= ?4 AND (valid_until IS NULL OR valid_until > ?4)
             ORDER BY id LIMIT 1)sql",
       // Registered with the user's practice, as any current source says.
       R"sql(SELECT 'gp-registration' FROM links l JOIN source_persons sp ON sp.id = l.source_person_id
             WHERE l.child_id = ?1 AND sp.superseded_by IS NULL AND sp.gp_practice = ?2
               AND ?2 <> '' AND ?3 = ?3 AND ?4 = ?4 LIMIT 1)sql",
-      // Living in the team's patch (postcode district = the outward code).
+      // Living in the team's patch (postcode district = the outward code: all
+      // but the last three characters, however the feed spaced or cased it).
       R"sql(SELECT 'caseload' FROM links l JOIN source_persons sp ON sp.id = l.source_person_id
             JOIN caseload_areas a ON a.organisation = ?2
-             AND a.postcode_district = substr(sp.postcode, 1, instr(sp.postcode, ' ') - 1)
+             AND a.postcode_district = upper(substr(replace(sp.postcode, ' ', ''), 1,
+                                                    length(replace(sp.postcode, ' ', '')) - 3))
             WHERE l.child_id = ?1 AND sp.superseded_by IS NULL AND ?3 = ?3 AND ?4 = ?4 LIMIT 1)sql",
       // An open episode in the user's local authority's social care record.
       R"sql(SELECT 'social-care-allocation'
@@ -71,7 +76,10 @@ Result<std::optional<std::string>> relationship(Database& db, int64_t child, con
              AND e.end_date IS NULL
             WHERE la.code = ?2 AND ?3 = ?3 AND ?4 = ?4 LIMIT 1)sql",
       R"sql(SELECT 'break-glass' FROM break_glass
-            WHERE child_id = ?1 AND user_id = ?3 AND started_at <= ?4 AND expires_at > ?4
+            WHERE child_id IN (WITH RECURSIVE m(id) AS (SELECT ?1 UNION
+                               SELECT c.id FROM children c JOIN m ON c.merged_into = m.id)
+                               SELECT id FROM m)
+              AND user_id = ?3 AND started_at <= ?4 AND expires_at > ?4
               AND ?2 = ?2 LIMIT 1)sql",
   };
   for (const char* sql : kChecks) {
@@ -97,13 +105,7 @@ Result<std::optional<std::string>> birth_date(Database& db, int64_t child) {
 std::optional<int> years_between(const std::string& birth, Clock::time_point now) {
   auto born = parse_iso_date(birth);
   if (!born.ok()) return std::nullopt;
-  const Date today{std::chrono::floor<std::chrono::days>(now)};
-  int years = static_cast<int>(today.year()) - static_cast<int>(born->year());
-  if (std::chrono::month_day{today.month(), today.day()} <
-      std::chrono::month_day{born->month(), born->day()}) {
-    --years;
-  }
-  return years;
+  return age_in_years(*born, Date{std::chrono::floor<std::chrono::days>(now)});
 }
 
 AccessDecision refuse(std::string reason, bool may_break_glass = false) {
@@ -113,8 +115,13 @@ AccessDecision refuse(std::string reason, bool may_break_glass = false) {
 // Parents and young people: family_access and the child's age decide.
 Result<AccessDecision> decide_family(Database& db, const AccessPolicy& policy, const Principal& p,
                                      int64_t child, Clock::time_point now) {
-  auto stmt = db.prepare(
-      "SELECT relation, competent FROM family_access WHERE user_id = ?1 AND child_id = ?2");
+  // Granted on this child or on one merged into it; this child's own grant first.
+  auto stmt = db.prepare(R"sql(
+    SELECT relation, competent FROM family_access
+    WHERE user_id = ?1 AND child_id IN (WITH RECURSIVE m(id) AS (SELECT ?2 UNION
+                                        SELECT c.id FROM children c JOIN m ON c.merged_into = m.id)
+                                        SELECT id FROM m)
+    ORDER BY child_id = ?2 DESC, child_id DESC LIMIT 1)sql");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, p.user_id).bind(2, child);
   auto row = stmt->step();
@@ -178,11 +185,54 @@ Result<AccessDecision> decide_record_access(Database& db, const AccessPolicy& po
   if (!role->activities.contains("view-record")) {
     return refuse(role->name + "s see aggregated or pseudonymised data only, not records");
   }
-  auto basis = relationship(db, *child, principal, iso(now));
+  auto basis = relationship(db, *child, principal, format_iso_timestamp(now));
   if (!basis.ok()) return basis.error();
   if (*basis) return AccessDecision{true, **basis, "", false};
   return refuse("you have no legitimate relationship with this child",
                 role->activities.contains("break-glass"));
+}
+
+Result<std::unordered_set<int64_t>> related_children(Database& db, const AccessPolicy& policy,
+                                                     const Principal& principal,
+                                                     Clock::time_point now) {
+  std::unordered_set<int64_t> out;
+  const RolePolicy* role = policy.role(principal.role);
+  if (role == nullptr || role->family || !role->activities.contains("view-record")) return out;
+  // The same relationships as relationship() above, for every child at once.
+  static constexpr const char* kAll[] = {
+      R"sql(SELECT child_id FROM relationships
+            WHERE organisation = ?1 AND (user_id IS NULL OR user_id = ?2)
+              AND valid_from <= ?3 AND (valid_until IS NULL OR valid_until > ?3))sql",
+      R"sql(SELECT l.child_id FROM source_persons sp JOIN links l ON l.source_person_id = sp.id
+            WHERE sp.gp_practice = ?1 AND ?1 <> '' AND sp.superseded_by IS NULL
+              AND ?2 = ?2 AND ?3 = ?3)sql",
+      R"sql(SELECT l.child_id FROM caseload_areas a
+            JOIN source_persons sp ON sp.superseded_by IS NULL
+             AND upper(substr(replace(sp.postcode, ' ', ''), 1,
+                              length(replace(sp.postcode, ' ', '')) - 3)) = a.postcode_district
+            JOIN links l ON l.source_person_id = sp.id
+            WHERE a.organisation = ?1 AND ?2 = ?2 AND ?3 = ?3)sql",
+      R"sql(SELECT l.child_id FROM local_authorities la
+            JOIN source_systems s ON s.code = la.social_care_source
+            JOIN source_persons sp ON sp.source_system_id = s.id AND sp.superseded_by IS NULL
+            JOIN links l ON l.source_person_id = sp.id
+            WHERE la.code = ?1 AND ?2 = ?2 AND ?3 = ?3 AND EXISTS (
+              SELECT 1 FROM source_events e WHERE e.source_system_id = s.id
+                AND e.person_original_id = sp.original_id AND e.superseded_by IS NULL
+                AND e.end_date IS NULL))sql",
+  };
+  for (const char* sql : kAll) {
+    auto stmt = db.prepare(sql);
+    if (!stmt.ok()) return stmt.error();
+    stmt->bind(1, principal.organisation)
+        .bind(2, principal.user_id)
+        .bind(3, format_iso_timestamp(now));
+    if (Status s = stmt->each_row([&](const Statement& row) { out.insert(row.column_int64(0)); });
+        !s.ok()) {
+      return s.error();
+    }
+  }
+  return out;
 }
 
 Result<RecordLabels> label_record(Database& db, const AccessPolicy& policy,
@@ -214,10 +264,21 @@ Result<RecordLabels> label_record(Database& db, const AccessPolicy& policy,
       }
     }
     if (auto it = by_hand.find(e.id); it != by_hand.end()) {
-      labels.insert(labels.end(), it->second.begin(), it->second.end());
+      // A label set by hand that the code, kind or display already gives is
+      // one label, so the event is counted once when withheld.
+      for (const auto& label : it->second) {
+        if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
+      }
     }
   }
-  auto child = db.prepare("SELECT label FROM child_labels WHERE child_id = ?1 ORDER BY label");
+  // Labels set on this child or on one merged into it (a sealed address must
+  // stay sealed when the records are found to be the same child).
+  auto child = db.prepare(R"sql(
+    SELECT DISTINCT label FROM child_labels
+    WHERE child_id IN (WITH RECURSIVE m(id) AS (SELECT ?1 UNION
+                       SELECT c.id FROM children c JOIN m ON c.merged_into = m.id)
+                       SELECT id FROM m)
+    ORDER BY label)sql");
   if (!child.ok()) return child.error();
   child->bind(1, record.child_id);
   if (Status s = child->each_row(
@@ -254,46 +315,58 @@ std::vector<Withheld> apply_sensitivity(const AccessPolicy& policy, const Princi
   for (const auto& label : policy.labels) {
     auto it = hidden.find(label.id);
     if (it == hidden.end()) continue;
-    out.push_back({label.id, label.name, label.id == "sealed-address" ? 0 : it->second,
-                   label.say_withheld});
+    out.push_back(
+        {label.id, label.name, label.id == "sealed-address" ? 0 : it->second, label.say_withheld});
   }
   return out;
 }
 
-Result<BreakGlass> break_glass(Database& db, const AccessPolicy& policy,
-                               const Principal& principal, int64_t child_id,
-                               const std::string& reason, Clock::time_point now) {
+Result<BreakGlass> break_glass(Database& db, const AccessPolicy& policy, const Principal& principal,
+                               int64_t child_id, const std::string& reason, Clock::time_point now) {
   if (!policy.permits(principal.role, "break-glass")) {
     return Error::invalid_argument("your role may not use emergency access");
   }
+  // At least 10 characters once surrounding white space is trimmed.
   const auto first = reason.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos || reason.size() - first < 10) {
+  const auto last = reason.find_last_not_of(" \t\r\n");
+  if (first == std::string::npos || last - first + 1 < 10) {
     return Error::invalid_argument("give the reason for emergency access (at least 10 characters)");
   }
   auto child = resolve_child(db, child_id);
   if (!child.ok()) return child.error();
-  BreakGlass bg{0, principal.user_id, *child, reason.substr(first), iso(now),
-                iso(now + std::chrono::hours(policy.break_glass_hours))};
+  BreakGlass bg{0,
+                principal.user_id,
+                *child,
+                reason.substr(first, last - first + 1),
+                format_iso_timestamp(now),
+                format_iso_timestamp(now + std::chrono::hours(policy.break_glass_hours))};
   auto tx = Transaction::begin(db);
   if (!tx.ok()) return tx.error();
   auto stmt = db.prepare(
       "INSERT INTO break_glass (user_id, child_id, reason, started_at, expires_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!stmt.ok()) return stmt.error();
-  stmt->bind(1, bg.user_id).bind(2, bg.child_id).bind(3, bg.reason).bind(4, bg.started_at).bind(
-      5, bg.expires_at);
+  stmt->bind(1, bg.user_id)
+      .bind(2, bg.child_id)
+      .bind(3, bg.reason)
+      .bind(4, bg.started_at)
+      .bind(5, bg.expires_at);
   if (Status s = stmt->run(); !s.ok()) return s.error();
   bg.id = db.last_insert_id();
   // The IG officer is alerted ('' = every IG officer).
-  boost::json::object detail{{"user", principal.username},       {"role", principal.role},
-                             {"organisation", principal.organisation}, {"reason", bg.reason},
+  boost::json::object detail{{"user", principal.username},
+                             {"role", principal.role},
+                             {"organisation", principal.organisation},
+                             {"reason", bg.reason},
                              {"expires_at", bg.expires_at}};
   auto note = db.prepare(
       "INSERT INTO notifications (created_at, kind, organisation, child_id, user_id, detail) "
       "VALUES (?1, 'break-glass', '', ?2, ?3, ?4)");
   if (!note.ok()) return note.error();
-  note->bind(1, bg.started_at).bind(2, bg.child_id).bind(3, bg.user_id).bind(
-      4, boost::json::serialize(detail));
+  note->bind(1, bg.started_at)
+      .bind(2, bg.child_id)
+      .bind(3, bg.user_id)
+      .bind(4, boost::json::serialize(detail));
   if (Status s = note->run(); !s.ok()) return s.error();
   AuditEntry audit{principal.user_id, "break-glass", bg.child_id, "reason: " + bg.reason};
   audit.username = principal.username;
@@ -308,9 +381,13 @@ Result<BreakGlass> break_glass(Database& db, const AccessPolicy& policy,
 Result<std::vector<BreakGlass>> break_glass_history(Database& db, int64_t child_id) {
   auto child = resolve_child(db, child_id);
   if (!child.ok()) return child.error();
-  auto stmt = db.prepare(
-      "SELECT id, user_id, child_id, reason, started_at, expires_at FROM break_glass "
-      "WHERE child_id = ?1 ORDER BY started_at DESC, id DESC");
+  // Including those recorded on a child since merged into this one.
+  auto stmt = db.prepare(R"sql(
+    SELECT id, user_id, child_id, reason, started_at, expires_at FROM break_glass
+    WHERE child_id IN (WITH RECURSIVE m(id) AS (SELECT ?1 UNION
+                       SELECT c.id FROM children c JOIN m ON c.merged_into = m.id)
+                       SELECT id FROM m)
+    ORDER BY started_at DESC, id DESC)sql");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, *child);
   std::vector<BreakGlass> out;

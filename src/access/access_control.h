@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "access/policy.h"
@@ -54,6 +55,13 @@ Result<AccessDecision> decide_record_access(Database& db, const AccessPolicy& po
                                             const Principal& principal, int64_t child_id,
                                             Clock::time_point now = Clock::now());
 
+// Every child principal has a current legitimate relationship with (not
+// counting break-glass), for filtering person-level lists such as worklists.
+// Empty for roles without "view-record".
+Result<std::unordered_set<int64_t>> related_children(Database& db, const AccessPolicy& policy,
+                                                     const Principal& principal,
+                                                     Clock::time_point now = Clock::now());
+
 // What sensitivity filtering removed, for "something is withheld" notices.
 struct Withheld {
   std::string label;  // id
@@ -83,9 +91,9 @@ struct BreakGlass {
   int64_t child_id = 0;
   std::string reason, started_at, expires_at;
 };
-Result<BreakGlass> break_glass(Database& db, const AccessPolicy& policy,
-                               const Principal& principal, int64_t child_id,
-                               const std::string& reason, Clock::time_point now = Clock::now());
+Result<BreakGlass> break_glass(Database& db, const AccessPolicy& policy, const Principal& principal,
+                               int64_t child_id, const std::string& reason,
+                               Clock::time_point now = Clock::now());
 // Every break-glass on a child's record, newest first (for the family and IG).
 Result<std::vector<BreakGlass>> break_glass_history(Database& db, int64_t child_id);
 

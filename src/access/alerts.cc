@@ -38,7 +38,7 @@ Result<std::vector<Notification>> read(Statement& stmt) {
 
 Status notify_unscheduled_access(Database& db, const Principal& principal, int64_t child_id,
                                  const std::vector<ProtectionFlag>& flags, Clock::time_point now) {
-  const std::string at = format_iso_timestamp(std::chrono::floor<std::chrono::seconds>(now));
+  const std::string at = format_iso_timestamp(now);
   std::set<std::string> notified;
   auto stmt = db.prepare(
       "INSERT INTO notifications (created_at, kind, organisation, child_id, user_id, detail) "
@@ -55,8 +55,11 @@ Status notify_unscheduled_access(Database& db, const Principal& principal, int64
                                {"when", at},
                                {"flag", f.title}};
     stmt->reset();
-    stmt->bind(1, at).bind(2, to).bind(3, child_id).bind(4, principal.user_id).bind(
-        5, boost::json::serialize(detail));
+    stmt->bind(1, at)
+        .bind(2, to)
+        .bind(3, child_id)
+        .bind(4, principal.user_id)
+        .bind(5, boost::json::serialize(detail));
     if (Status s = stmt->run(); !s.ok()) return s;
   }
   return {};
@@ -64,8 +67,9 @@ Status notify_unscheduled_access(Database& db, const Principal& principal, int64
 
 Result<std::vector<Notification>> notifications_for(Database& db, const std::string& organisation,
                                                     int limit) {
-  auto stmt = db.prepare(std::string(kSelect) +
-                         "WHERE n.organisation = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2");
+  auto stmt =
+      db.prepare(std::string(kSelect) +
+                 "WHERE n.organisation = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, organisation).bind(2, int64_t{limit});
   return read(*stmt);

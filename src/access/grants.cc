@@ -6,10 +6,6 @@
 namespace onechild {
 namespace {
 
-std::string iso(Clock::time_point t) {
-  return format_iso_timestamp(std::chrono::floor<std::chrono::seconds>(t));
-}
-
 Result<int64_t> user_id(Database& db, const std::string& username) {
   auto stmt = db.prepare("SELECT id FROM users WHERE username = ?1");
   if (!stmt.ok()) return stmt.error();
@@ -66,14 +62,17 @@ Result<int64_t> add_relationship(Database& db, const AccessPolicy& policy,
       "INSERT INTO relationships (child_id, kind, organisation, user_id, valid_from, valid_until, "
       "created_at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?7)");
   if (!stmt.ok()) return stmt.error();
-  stmt->bind(1, grant.child_id).bind(2, grant.kind).bind(3, grant.organisation).bind(5, iso(now));
+  stmt->bind(1, grant.child_id)
+      .bind(2, grant.kind)
+      .bind(3, grant.organisation)
+      .bind(5, format_iso_timestamp(now));
   stmt->bind(7, grant.note);
   if (member)
     stmt->bind(4, *member);
   else
     stmt->bind_null(4);
   if (hours)
-    stmt->bind(6, iso(now + std::chrono::hours(*hours)));
+    stmt->bind(6, format_iso_timestamp(now + std::chrono::hours(*hours)));
   else
     stmt->bind_null(6);
   if (Status s = stmt->run(); !s.ok()) return s.error();
@@ -87,7 +86,8 @@ Status add_caseload_area(Database& db, const std::string& organisation,
     return Error::invalid_argument("give an organisation and a postcode district such as 'LS12'");
   }
   auto stmt = db.prepare(
-      "INSERT OR IGNORE INTO caseload_areas (organisation, postcode_district) VALUES (?1, ?2)");
+      "INSERT OR IGNORE INTO caseload_areas (organisation, postcode_district) "
+      "VALUES (?1, upper(?2))");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, organisation).bind(2, postcode_district);
   return stmt->run();
@@ -109,8 +109,11 @@ Status grant_family_access(Database& db, const std::string& username, int64_t ch
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id, child_id) DO UPDATE SET "
       "relation = excluded.relation, competent = excluded.competent");
   if (!stmt.ok()) return stmt.error();
-  stmt->bind(1, *id).bind(2, child_id).bind(3, relation).bind(4, int64_t{competent ? 1 : 0}).bind(
-      5, timestamp_now());
+  stmt->bind(1, *id)
+      .bind(2, child_id)
+      .bind(3, relation)
+      .bind(4, int64_t{competent ? 1 : 0})
+      .bind(5, timestamp_now());
   return stmt->run();
 }
 
@@ -140,8 +143,8 @@ Status label_child(Database& db, const AccessPolicy& policy, int64_t child_id,
 Status record_opt_out(Database& db, const std::string& nhs_number) {
   auto nhs = NhsNumber::parse(nhs_number);
   if (!nhs.ok()) return nhs.error();
-  auto stmt = db.prepare(
-      "INSERT OR IGNORE INTO data_opt_outs (nhs_number, recorded_at) VALUES (?1, ?2)");
+  auto stmt =
+      db.prepare("INSERT OR IGNORE INTO data_opt_outs (nhs_number, recorded_at) VALUES (?1, ?2)");
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, nhs->digits()).bind(2, timestamp_now());
   return stmt->run();

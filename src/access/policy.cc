@@ -14,9 +14,9 @@ class PolicyReader : TomlReader {
 
   Result<AccessPolicy> read(const toml::table& root) {
     AccessPolicy p;
-    if (Status s = only(root, "top level",
-                        {"clocks", "family", "opt_out", "relationships", "activities", "roles",
-                         "labels"});
+    if (Status s =
+            only(root, "top level",
+                 {"clocks", "family", "opt_out", "relationships", "activities", "roles", "labels"});
         !s.ok()) {
       return s.error();
     }
@@ -44,7 +44,8 @@ class PolicyReader : TomlReader {
     if (t == nullptr) return {};
     const toml::node* n = t->get(key);
     if (n == nullptr) return {};
-    auto v = n->value<int64_t>();
+    // An integer only: toml++ would read true as 1.
+    auto v = n->is_integer() ? n->value<int64_t>() : std::nullopt;
     if (!v || *v < 0 || *v > 100000) {
       return error(where, "'" + std::string(key) + "' must be a whole number from 0");
     }
@@ -82,10 +83,10 @@ class PolicyReader : TomlReader {
     const toml::table* family = table(root, "family", s);
     if (!s.ok()) return s;
     if (clocks) {
-      if (Status o = only(*clocks, "clocks",
-                          {"session_hours", "lockout_failures", "lockout_minutes",
-                           "break_glass_hours", "unscheduled_care_hours",
-                           "recent_unscheduled_accesses"});
+      if (Status o =
+              only(*clocks, "clocks",
+                   {"session_hours", "lockout_failures", "lockout_minutes", "break_glass_hours",
+                    "unscheduled_care_hours", "recent_unscheduled_accesses"});
           !o.ok())
         return o;
     }
@@ -95,8 +96,7 @@ class PolicyReader : TomlReader {
           !o.ok())
         return o;
     }
-    for (const auto& [key, out] :
-         std::initializer_list<std::pair<std::string_view, int*>>{
+    for (const auto& [key, out] : std::initializer_list<std::pair<std::string_view, int*>>{
              {"session_hours", &p.session_hours},
              {"lockout_failures", &p.lockout_failures},
              {"lockout_minutes", &p.lockout_minutes},
@@ -192,9 +192,16 @@ class PolicyReader : TomlReader {
       auto sees = strings(*t, "sees", where);
       if (!sees.ok()) return sees.error();
       role.sees.insert(sees->begin(), sees->end());
-      role.unscheduled_care = t->get("unscheduled_care") != nullptr &&
-                              t->get("unscheduled_care")->value_or(false);
-      role.family = t->get("family") != nullptr && t->get("family")->value_or(false);
+      // A misspelt value (unscheduled_care = "yes") must not silently mean false.
+      for (const auto& [flag, out] : std::initializer_list<std::pair<std::string_view, bool*>>{
+               {"unscheduled_care", &role.unscheduled_care}, {"family", &role.family}}) {
+        if (const toml::node* n = t->get(flag)) {
+          if (!n->is_boolean()) {
+            return error(where, "'" + std::string(flag) + "' must be true or false");
+          }
+          *out = n->value_or(false);
+        }
+      }
       p.roles.emplace(role.id, std::move(role));
     }
     return {};
@@ -216,8 +223,11 @@ class PolicyReader : TomlReader {
       auto name = text(*t, "name", where, true);
       if (!name.ok()) return name.error();
       label.name = *name;
-      for (const auto& [k, out] : std::initializer_list<std::pair<std::string_view, std::set<std::string>*>>{
-               {"codes", &label.codes}, {"kinds", &label.kinds}, {"categories", &label.categories}}) {
+      for (const auto& [k, out] :
+           std::initializer_list<std::pair<std::string_view, std::set<std::string>*>>{
+               {"codes", &label.codes},
+               {"kinds", &label.kinds},
+               {"categories", &label.categories}}) {
         auto v = strings(*t, k, where);
         if (!v.ok()) return v.error();
         out->insert(v->begin(), v->end());

@@ -16,8 +16,8 @@
 namespace onechild {
 
 struct RolePolicy {
-  std::string id;    // e.g. "health-visitor"
-  std::string name;  // "Health visitor"
+  std::string id;                    // e.g. "health-visitor"
+  std::string name;                  // "Health visitor"
   std::set<std::string> activities;  // with every included activity expanded
   std::set<std::string> sees;        // sensitivity labels this role may see
   bool unscheduled_care = false;     // sees protection flags first; accesses notify
@@ -27,8 +27,8 @@ struct RolePolicy {
 // A sensitivity label and the events it covers. An event carries the label
 // when its code is listed, its kind is listed, or it was labelled by hand.
 struct SensitivityLabel {
-  std::string id;    // "sexual-health"
-  std::string name;  // "Sexual health"
+  std::string id;                    // "sexual-health"
+  std::string name;                  // "Sexual health"
   bool say_withheld = true;          // the record says something is withheld
   std::set<std::string> codes;       // "code" or "system|code"
   std::set<std::string> kinds;       // RecordEvent kinds

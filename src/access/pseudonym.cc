@@ -46,8 +46,9 @@ Result<Pseudonymiser> Pseudonymiser::for_database(const std::string& db_path) {
 std::string Pseudonymiser::pseudonym(int64_t child_id) const {
   const std::string id = std::to_string(child_id);
   std::array<unsigned char, 16> digest{};
-  crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const unsigned char*>(id.data()),
-                     id.size(), key_.data(), key_.size());
+  crypto_generichash(digest.data(), digest.size(),
+                     reinterpret_cast<const unsigned char*>(id.data()), id.size(), key_.data(),
+                     key_.size());
   std::string out(digest.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), digest.data(), digest.size());
   out.pop_back();

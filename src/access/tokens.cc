@@ -47,14 +47,11 @@ bool valid_scope(const std::string& scope) {
     known = known || c == context;
   const std::string type = scope.substr(slash + 1, dot - slash - 1);
   const bool type_ok =
-      type == "*" || (!type.empty() && std::isupper(static_cast<unsigned char>(type[0])) &&
-                      type.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
-                          std::string::npos);
+      type == "*" ||
+      (!type.empty() && std::isupper(static_cast<unsigned char>(type[0])) &&
+       type.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+           std::string::npos);
   return known && type_ok && (scope.substr(dot + 1) == "read" || scope.substr(dot + 1) == "rs");
-}
-
-std::string iso(Clock::time_point t) {
-  return format_iso_timestamp(std::chrono::floor<std::chrono::seconds>(t));
 }
 
 }  // namespace
@@ -100,8 +97,8 @@ Result<std::string> issue_token(Database& db, const TokenRequest& request, Clock
       .bind(2, hash_token(token))
       .bind(3, request.scopes)
       .bind(4, user_id)
-      .bind(6, iso(now))
-      .bind(7, iso(now + std::chrono::hours(request.hours_valid)));
+      .bind(6, format_iso_timestamp(now))
+      .bind(7, format_iso_timestamp(now + std::chrono::hours(request.hours_valid)));
   if (request.child_id)
     stmt->bind(5, *request.child_id);
   else
@@ -132,7 +129,8 @@ Result<Principal> principal_from_bearer(Database& db, std::string_view authoriza
   if (!row.ok()) return row.error();
   if (!*row) return Error::unauthenticated("the token is not one this server issued");
   if (stmt->column_int64(3) != 0) return Error::unauthenticated("the token has been revoked");
-  if (stmt->column_text(2) <= iso(now)) return Error::unauthenticated("the token has expired");
+  if (stmt->column_text(2) <= format_iso_timestamp(now))
+    return Error::unauthenticated("the token has expired");
   Principal p;
   p.scopes = split(stmt->column_text(0));
   if (!stmt->column_is_null(1)) p.token_child = stmt->column_int64(1);

@@ -20,8 +20,8 @@ namespace onechild {
 
 struct TokenRequest {
   std::string client_name;
-  std::string username;  // whose rights the token carries
-  std::string scopes;    // space separated
+  std::string username;             // whose rights the token carries
+  std::string scopes;               // space separated
   std::optional<int64_t> child_id;  // required for patient/ scopes
   int hours_valid = 24;
 };

@@ -1,5 +1,7 @@
 #include "api/connection_pool.h"
 
+#include <cstdio>
+
 namespace onechild::api {
 
 ConnectionPool::Lease::~Lease() {
@@ -19,7 +21,35 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
   }
   auto db = Database::open(path_);
   if (!db.ok()) return db.error();
+  // Requests never checkpoint the WAL themselves (that would put the copy
+  // and its fsync on one unlucky request); the server's checkpointer does.
+  if (Status s = db->execute("PRAGMA wal_autocheckpoint=0"); !s.ok()) return s.error();
   return Lease(this, std::make_unique<Database>(std::move(db).value()));
+}
+
+Checkpointer::Checkpointer(const std::string& path, std::chrono::milliseconds interval) {
+  thread_ = std::thread([this, path, interval] {
+    auto db = Database::open(path);
+    if (!db.ok()) {
+      std::fprintf(stderr, "onechild serve: checkpointer: %s\n", db.error().to_string().c_str());
+      return;
+    }
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, interval, [this] { return stop_; })) {
+      lock.unlock();
+      (void)db->execute("PRAGMA wal_checkpoint(PASSIVE)");
+      lock.lock();
+    }
+  });
+}
+
+Checkpointer::~Checkpointer() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
 }
 
 }  // namespace onechild::api

@@ -206,7 +206,8 @@ std::string flags_section(const RecordView& view) {
   std::string html;
   for (const auto& f : view.flags) {
     html += R"(<div class="nhsuk-warning-callout protection-flag" id="protection-flag-)" +
-            html_escape(f.kind) + R"("><h2 class="nhsuk-warning-callout__label"><span role="text">)"
+            html_escape(f.kind) +
+            R"("><h2 class="nhsuk-warning-callout__label"><span role="text">)"
             R"(<span class="nhsuk-u-visually-hidden">Important: </span>)" +
             html_escape(f.title) + "</span></h2>";
     html += R"(<dl class="nhsuk-summary-list">)" + summary_row("Since", nice_date(f.start));
@@ -222,10 +223,11 @@ std::string flags_section(const RecordView& view) {
     html += "</dl></div>";
   }
   if (!view.recent_unscheduled.empty()) {
-    html += R"(<details class="nhsuk-details" id="recent-unscheduled"><summary class="nhsuk-details__summary">)"
-            R"(<span class="nhsuk-details__summary-text">Recent unscheduled care accesses ()" +
-            std::to_string(view.recent_unscheduled.size()) +
-            R"()</span></summary><div class="nhsuk-details__text"><ul>)";
+    html +=
+        R"(<details class="nhsuk-details" id="recent-unscheduled"><summary class="nhsuk-details__summary">)"
+        R"(<span class="nhsuk-details__summary-text">Recent unscheduled care accesses ()" +
+        std::to_string(view.recent_unscheduled.size()) +
+        R"()</span></summary><div class="nhsuk-details__text"><ul>)";
     for (const auto& n : view.recent_unscheduled) {
       html += "<li>" + html_escape(n.created_at) + " – " + html_escape(n.username) + " (" +
               html_escape(n.user_organisation) + ")</li>";
@@ -292,18 +294,20 @@ std::string refused_page(const User& user, int64_t child_id, const std::string& 
                      html_escape(reason) + ".</p>";
   if (may_break_glass) {
     const std::string action = "/children/" + std::to_string(child_id) + "/break-glass";
-    main += (form_error ? error_summary(*form_error, "reason") : std::string()) +
-            R"(<h2>Emergency access</h2><p class="nhsuk-body">In an emergency you may open the record )"
-            R"(for a limited time. Your reason is recorded, the information governance officer is )"
-            R"(alerted, and the family can see that you did.</p><form method="post" action=")" +
-            action + R"(" novalidate><div class="nhsuk-form-group)" +
-            (form_error ? " nhsuk-form-group--error" : "") +
-            R"("><label class="nhsuk-label" for="reason">Reason for emergency access</label>)" +
-            (form_error ? R"(<span class="nhsuk-error-message" id="reason-error"><span class="nhsuk-u-visually-hidden">Error:</span> )" +
-                              html_escape(*form_error) + "</span>"
-                        : std::string()) +
-            R"(<textarea class="nhsuk-textarea" id="reason" name="reason" rows="3"></textarea></div>)"
-            R"(<button class="nhsuk-button nhsuk-button--warning" type="submit">Open the record in an emergency</button></form>)";
+    main +=
+        (form_error ? error_summary(*form_error, "reason") : std::string()) +
+        R"(<h2>Emergency access</h2><p class="nhsuk-body">In an emergency you may open the record )"
+        R"(for a limited time. Your reason is recorded, the information governance officer is )"
+        R"(alerted, and the family can see that you did.</p><form method="post" action=")" +
+        action + R"(" novalidate><div class="nhsuk-form-group)" +
+        (form_error ? " nhsuk-form-group--error" : "") +
+        R"("><label class="nhsuk-label" for="reason">Reason for emergency access</label>)" +
+        (form_error
+             ? R"(<span class="nhsuk-error-message" id="reason-error"><span class="nhsuk-u-visually-hidden">Error:</span> )" +
+                   html_escape(*form_error) + "</span>"
+             : std::string()) +
+        R"(<textarea class="nhsuk-textarea" id="reason" name="reason" rows="3"></textarea></div>)"
+        R"(<button class="nhsuk-button nhsuk-button--warning" type="submit">Open the record in an emergency</button></form>)";
   }
   return layout("You cannot open this record", user, main);
 }

@@ -9,8 +9,8 @@
 #include "access/access_control.h"
 #include "access/alerts.h"
 #include "access/users.h"
-#include "record/protection.h"
 #include "record/child_record.h"
+#include "record/protection.h"
 
 namespace onechild::api {
 

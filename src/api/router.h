@@ -8,6 +8,7 @@
 
 #include "access/policy.h"
 #include "api/connection_pool.h"
+#include "api/fhir/fhir_api.h"
 #include "api/worklist_api.h"
 
 namespace onechild::api {
@@ -49,6 +50,7 @@ class Router {
   HttpResponse break_glass(const HttpRequest& request, const User& user, int64_t child_id,
                            Database& db);
   HttpResponse notifications(const User& user, Database& db);
+  HttpResponse audit_search(const User& user, const std::string& query, Database& db);
 
   static std::string default_config_dir();
 
@@ -56,6 +58,7 @@ class Router {
   std::string web_dir_;
   AccessPolicy policy_;
   WorklistCache worklists_;
+  fhir::FhirApi fhir_{policy_};  // /fhir/R4; reads policy_ at each request
 };
 
 inline constexpr const char* kSessionCookie = "onechild_session";

@@ -25,8 +25,8 @@ constexpr size_t kMaxBodyBytes = size_t{64} * 1024;  // forms are small
 api::HttpRequest to_request(const http::request<http::string_body>& req) {
   const auto header = [&](http::field f) { return std::string(req[f]); };
   api::HttpRequest r{std::string(req.method_string()), std::string(req.target()),
-                     header(http::field::cookie), header(http::field::origin),
-                     header(http::field::host), req.body()};
+                     header(http::field::cookie),      header(http::field::origin),
+                     header(http::field::host),        req.body()};
   r.authorization = header(http::field::authorization);
   r.prefer = std::string(req["Prefer"]);
   r.if_none_match = header(http::field::if_none_match);
@@ -91,6 +91,7 @@ Status serve(const ServerOptions& options, const std::function<void(uint16_t por
     return policy.error();
   }
   api::ConnectionPool pool(options.db_path);
+  api::Checkpointer checkpointer(options.db_path, std::chrono::milliseconds(500));
   api::Router router(pool, options.web_dir.empty() ? ONECHILD_WEB_DIR : options.web_dir);
 
   asio::io_context ioc(options.threads);

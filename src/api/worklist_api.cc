@@ -18,9 +18,9 @@ HttpResponse error(int status, const std::string& message) {
   return json_error(status, message);
 }
 
-// Who does which work. Access control proper (legitimate relationships,
-// config/access.toml) comes with issue 8; until then a role sees the lists
-// of its own work, and the data manager all of them.
+// Which lists each role works, within the roles the policy lets see
+// worklists at all ("view-worklists"); the rows are then limited to the
+// children the user has a legitimate relationship with.
 bool role_may_see(const std::string& role, WorklistKind kind) {
   using K = WorklistKind;
   static constexpr std::pair<K, std::string_view> kRoles[] = {
@@ -32,7 +32,6 @@ bool role_may_see(const std::string& role, WorklistKind kind) {
       {K::kRtt, " camhs-clinician paediatrician "},
       {K::kSignals, " social-worker health-visitor school-nurse gp paediatrician "},
   };
-  if (role == "data-manager") return true;
   if (role.empty() || role.find(' ') != std::string::npos) return false;
   for (const auto& [k, roles] : kRoles) {
     if (k == kind) return roles.find(" " + role + " ") != std::string_view::npos;
@@ -60,13 +59,13 @@ WorklistCache::~WorklistCache() = default;
 
 HttpResponse WorklistCache::handle(const HttpRequest& request, const std::string& path,
                                    const std::string& query, const std::optional<User>& user,
-                                   Database& db) {
+                                   Database& db, const AccessPolicy& policy) {
   if (!user) return error(401, "sign in first");
   if (request.method != "GET") return error(405, "worklists are read with GET");
   const std::string name = path.substr(std::string_view("/api/worklists/").size());
   auto kind = parse_worklist_kind(name);
   if (!kind.ok()) return error(404, kind.error().message());
-  if (!role_may_see(user->role, *kind)) {
+  if (!policy.permits(user->role, "view-worklists") || !role_may_see(user->role, *kind)) {
     if (Status s = record_audit(db, {user->id, "denied", std::nullopt, "GET " + path}); !s.ok())
       throw std::runtime_error(s.error().to_string());
     return error(403, "the " + user->role + " role does not work this list");
@@ -97,6 +96,12 @@ HttpResponse WorklistCache::handle(const HttpRequest& request, const std::string
     }
   }
 
+  // Person-level rows: only the children this user has a legitimate
+  // relationship with, then the limit.
+  const size_t limit = q.limit;
+  q.limit = 0;
+  auto related = related_children(db, policy, principal_for(*user));
+  if (!related.ok()) throw std::runtime_error(related.error().to_string());
   std::vector<WorklistRow> rows;
   {
     std::lock_guard lock(mutex_);
@@ -117,6 +122,9 @@ HttpResponse WorklistCache::handle(const HttpRequest& request, const std::string
     const Programmes programmes(*rules_, population_->words);
     rows = build_worklist(programmes, *population_, q);
   }
+  std::erase_if(rows, [&](const WorklistRow& r) { return !related->contains(r.child_id); });
+  if (limit > 0 && rows.size() > limit) rows.resize(limit);
+  q.limit = limit;
   if (Status s = add_identities(db, rows); !s.ok()) throw std::runtime_error(s.error().to_string());
   const std::string detail = name + (q.practice.empty() ? "" : " practice " + q.practice) + ", " +
                              std::to_string(rows.size()) + " rows";

@@ -15,7 +15,7 @@ namespace {
 
 struct AccessArgs {
   std::string db, policy, kind, organisation, user, note, relation = "parent", label, nhs_number,
-      file, client, scopes = "user/*.read";
+                                                          file, client, scopes = "user/*.read";
   std::vector<std::string> districts;
   int64_t child = 0, event = 0;
   int hours = 0;
@@ -79,7 +79,8 @@ void add_access_commands(CLI::App& app, std::function<int()>& action) {
   relate->callback([&action, a] {
     action = [a] {
       return with_store(*a, [&](Database& db, const AccessPolicy& policy) -> Status {
-        RelationshipGrant g{a->child, a->kind, a->organisation, std::nullopt, std::nullopt, a->note};
+        RelationshipGrant g{a->child,     a->kind,      a->organisation,
+                            std::nullopt, std::nullopt, a->note};
         if (!a->user.empty()) g.username = a->user;
         if (a->hours > 0) g.hours = a->hours;
         auto id = add_relationship(db, policy, g);
@@ -183,8 +184,9 @@ void add_access_commands(CLI::App& app, std::function<int()>& action) {
   check->add_option("--child", a->child, "Child id")->required();
   check->callback([&action, a] {
     action = [a] {
-      return with_store(
-          *a, [&](Database& db, const AccessPolicy& policy) { return print_check(db, policy, *a); });
+      return with_store(*a, [&](Database& db, const AccessPolicy& policy) {
+        return print_check(db, policy, *a);
+      });
     };
   });
 

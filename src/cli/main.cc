@@ -10,19 +10,26 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <set>
 
+#include "access/grants.h"
 #include "access/users.h"
 #include "api/server.h"
+#include "cli/access_commands.h"
+#include "cli/audit_commands.h"
 #include "cli/common.h"
 #include "cli/evaluation_command.h"
+#include "cli/export_command.h"
 #include "cli/indicator_commands.h"
 #include "cli/programme_commands.h"
 #include "cli/review_commands.h"
+#include "core/csv.h"
 #include "core/text.h"
 #include "ingest/ingest.h"
 #include "ingest/quarantine.h"
 #include "link/evaluate.h"
 #include "link/link.h"
+#include "record/protection.h"
 #include "store/database.h"
 #include "synth/synth.h"
 
@@ -49,7 +56,7 @@ Result<Date> date_option(const std::string& text, const char* option) {
 struct Args {
   std::string db, out, report, truth, as_of, username, display_name,
       role = "health-visitor", web_dir, host = "127.0.0.1", dir = "data", mappings_dir,
-      mapping_file, source, file, model;
+      mapping_file, source, file, model, organisation;
   std::vector<std::string> inputs;
   int64_t children = 2000, batch_rows = 50000, limit = 100;
   bool include_resolved = false, retrain = false;
@@ -270,7 +277,7 @@ int run_users_add(const Args& a) {
   auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
   auto user = add_user(*db, a.username, a.display_name.empty() ? a.username : a.display_name,
-                       a.role, password);
+                       a.role, password, a.organisation);
   if (!user.ok()) return fail(user.error());
   std::printf("users: added '%s' (%s)\n", user->username.c_str(), user->role.c_str());
   if (!a.password_stdin) std::printf("password: %s\n", password.c_str());
@@ -289,7 +296,46 @@ int serve_until_stopped(const ServerOptions& options, const std::string& login_h
 
 int run_serve(const Args& a) {
   if (!fs::exists(a.db)) return fail(Error::io_error("no database at '" + a.db + "'"));
-  return serve_until_stopped({a.db, a.host, a.port, a.web_dir}, "");
+  ServerOptions options{a.db, a.host, a.port, a.web_dir};
+  if (a.threads > 0) options.threads = a.threads;
+  return serve_until_stopped(options, "");
+}
+
+// The demo's accounts, and what access control needs to let them work: the
+// local authorities' contacts, and a health visiting team whose caseload is
+// every postcode district in the synthetic ICS.
+Status seed_demo_access(Database& db, const std::string& reference, const std::string& password) {
+  if (Status s = load_local_authorities(db, reference + "/local_authorities.csv"); !s.ok())
+    return s;
+  std::ifstream geography(reference + "/geography.csv");
+  CsvReader reader(geography);
+  std::set<std::string> districts;
+  for (bool header = true; auto row = reader.next(); header = false) {
+    if (!header && !row->error && !row->fields.empty()) districts.insert(row->fields.back());
+  }
+  for (const auto& d : districts) {
+    if (Status s = add_caseload_area(db, "RZB-HV", d); !s.ok()) return s;
+  }
+  auto la = db.prepare("SELECT code FROM local_authorities ORDER BY code LIMIT 1");
+  if (!la.ok()) return la.error();
+  auto row = la->step();
+  if (!row.ok()) return row.error();
+  const std::string la_code = *row ? la->column_text(0) : "";
+  struct Account {
+    const char *username, *name, *role;
+    std::string organisation;
+  };
+  for (const Account& acc :
+       {Account{"demo", "Demo Health Visitor", "health-visitor", "RZB-HV"},
+        Account{"ed", "Demo Emergency Clinician", "emergency-clinician", "RZA"},
+        Account{"socialworker", "Demo Social Worker", "social-worker", la_code},
+        Account{"analyst", "Demo ICS Analyst", "analyst", "ICB"},
+        Account{"ig", "Demo IG Officer", "ig-officer", "ICB"},
+        Account{"datamanager", "Demo Data Manager", "data-manager", "ICB"}}) {
+    auto user = add_user(db, acc.username, acc.name, acc.role, password, acc.organisation);
+    if (!user.ok()) return user.error();
+  }
+  return {};
 }
 
 int run_demo(const Args& a) {
@@ -314,15 +360,13 @@ int run_demo(const Args& a) {
   auto db = Database::open(db_path);
   if (!db.ok()) return fail(db.error());
   const std::string password = generate_password();
-  auto user = add_user(*db, "demo", "Demo Health Visitor", "health-visitor", password);
-  if (!user.ok()) return fail(user.error());
-  // A data manager too, for the linkage review queue (/api/link/review).
-  auto manager = add_user(*db, "datamanager", "Demo Data Manager", "data-manager", password);
-  if (!manager.ok()) return fail(manager.error());
+  if (Status s = seed_demo_access(*db, feeds + "/reference", password); !s.ok())
+    return fail(s.error());
   return serve_until_stopped({db_path, a.host, a.port, a.web_dir},
-                             "Demo login: username 'demo' (health visitor) or 'datamanager' "
-                             "(data manager: /api/link/review), password '" +
-                                 password + "'");
+                             "Demo logins (password '" + password +
+                                 "'): 'demo' (health visitor, every child in the ICS on the "
+                                 "team's caseload), 'ed' (emergency clinician: break glass), "
+                                 "'socialworker', 'analyst', 'ig' (IG officer), 'datamanager'");
 }
 
 }  // namespace
@@ -417,6 +461,9 @@ int main(int argc, char** argv) {
   add_programme_commands(app, action);
   add_indicator_commands(app, action);
   add_evaluation_command(app, action);
+  add_access_commands(app, action);
+  add_audit_commands(app, action);
+  add_export_command(app, action);
 
   auto* users = app.add_subcommand("users", "Manage local user accounts");
   users->require_subcommand(1);
@@ -425,7 +472,8 @@ int main(int argc, char** argv) {
   add->add_option("--db", a.db, "SQLite database file")->required();
   add->add_option("--username", a.username, "Login name")->required();
   add->add_option("--display-name", a.display_name, "Name shown in the app");
-  add->add_option("--role", a.role, "Role (default health-visitor)");
+  add->add_option("--role", a.role, "Role (default health-visitor; config/access.toml)");
+  add->add_option("--organisation", a.organisation, "ODS or LA code of the user's team");
   add->add_flag("--password-stdin", a.password_stdin,
                 "Read the password from the first line of stdin");
   add->callback([&] { action = [&] { return run_users_add(a); }; });
@@ -435,6 +483,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--host", a.host, "Address to listen on (default 127.0.0.1)");
   serve_cmd->add_option("--port", a.port, "Port (default 8080; 0 picks a free one)");
   serve_cmd->add_option("--web-dir", a.web_dir, "Built web assets (default: the build's web/dist)");
+  serve_cmd->add_option("--threads", a.threads, "Request threads (default 2)");
   serve_cmd->callback([&] { action = [&] { return run_serve(a); }; });
 
   auto* demo = app.add_subcommand("demo", "synth -> ingest -> link -> serve a synthetic ICS");

@@ -70,6 +70,10 @@ std::string timestamp_now() {
       std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
+std::string format_iso_timestamp(std::chrono::system_clock::time_point at) {
+  return format_iso_timestamp(std::chrono::floor<std::chrono::seconds>(at));
+}
+
 std::string format_iso_timestamp(std::chrono::sys_seconds at) {
   const auto day = std::chrono::floor<std::chrono::days>(at);
   const std::chrono::hh_mm_ss time{at - day};

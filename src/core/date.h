@@ -30,6 +30,8 @@ Date today();
 // An instant as ISO 8601 UTC, "2026-11-22T12:06:19Z": the store's timestamp
 // form, which sorts and compares correctly as text.
 std::string format_iso_timestamp(std::chrono::sys_seconds at);
+// The same, to the whole second below.
+std::string format_iso_timestamp(std::chrono::system_clock::time_point at);
 std::string timestamp_now();
 
 }  // namespace onechild

@@ -132,7 +132,11 @@ Status audit(Database& db, const Actor& actor, std::string action, int64_t child
              json::object detail) {
   detail["by"] = actor.name;
   detail["reason"] = actor.reason;
-  return record_audit(db, {actor.user_id, std::move(action), child, json::serialize(detail)});
+  AuditEntry entry{actor.user_id, std::move(action), child, json::serialize(detail)};
+  // From the command line there is no account: the login name says who.
+  if (!actor.user_id) entry.username = actor.name;
+  entry.purpose = "administration";
+  return record_audit(db, entry);
 }
 
 // The child's NHS number: the valid one most of its records carry.

@@ -74,11 +74,10 @@ Status load_events(Database& db, ChildRecord& record) {
   if (!stmt.ok()) return stmt.error();
   stmt->bind(1, record.child_id);
   return stmt->each_row([&](const Statement& row) {
-    record.events.push_back({row.column_text(1), row.column_text(2), row.column_text(3),
-                             row.column_optional_text(4), row.column_optional_text(5),
-                             row.column_optional_text(6), row.column_optional_text(7),
-                             row.column_optional_text(8), row.column_optional_text(9),
-                             row.column_int64(0)});
+    record.events.push_back(
+        {row.column_text(1), row.column_text(2), row.column_text(3), row.column_optional_text(4),
+         row.column_optional_text(5), row.column_optional_text(6), row.column_optional_text(7),
+         row.column_optional_text(8), row.column_optional_text(9), row.column_int64(0)});
   });
 }
 

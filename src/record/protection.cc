@@ -85,21 +85,20 @@ Status load_local_authorities(Database& db, const std::string& csv_path) {
   std::ifstream in(csv_path, std::ios::binary);
   if (!in) return Error::io_error("cannot read '" + csv_path + "'");
   CsvReader reader(in);
-  const std::vector<std::string> header = {"code",          "name",
-                                           "social_care_source", "office_hours_phone",
-                                           "out_of_hours_phone", "email"};
+  const std::vector<std::string> header = {
+      "code", "name", "social_care_source", "office_hours_phone", "out_of_hours_phone", "email"};
   auto first = reader.next();
   if (!first || first->error || first->fields != header) {
-    return Error::invalid_argument("the header must be code,name,social_care_source,"
-                                   "office_hours_phone,out_of_hours_phone,email")
+    return Error::invalid_argument(
+               "the header must be code,name,social_care_source,"
+               "office_hours_phone,out_of_hours_phone,email")
         .at(csv_path, 1);
   }
   std::vector<std::vector<std::string>> rows;
   while (auto r = reader.next()) {
     if (r->error) return Error::invalid_argument(*r->error).at(csv_path, r->line);
     if (r->fields.size() != header.size()) {
-      return Error::invalid_argument("expected 6 fields, found " +
-                                     std::to_string(r->fields.size()))
+      return Error::invalid_argument("expected 6 fields, found " + std::to_string(r->fields.size()))
           .at(csv_path, r->line);
     }
     for (size_t i = 0; i < 5; ++i) {

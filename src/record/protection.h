@@ -21,8 +21,8 @@ struct LocalAuthorityContact {
 };
 
 struct ProtectionFlag {
-  std::string kind;      // "child-protection-plan" | "looked-after" | "unborn-child-protection-plan"
-  std::string title;     // "Child protection plan"
+  std::string kind;   // "child-protection-plan" | "looked-after" | "unborn-child-protection-plan"
+  std::string title;  // "Child protection plan"
   std::string category;  // e.g. the category of abuse, the legal status
   std::string start;
   std::optional<std::string> end;  // planned or actual end, when known

@@ -2,7 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "store/schema.h"
 
@@ -11,6 +15,15 @@ namespace {
 
 Error sqlite_error(sqlite3* db, std::string_view what) {
   return Error::internal(std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+int retry_while_busy(void*, int tries) {
+  constexpr int kShortTries = 2000;  // 0.1 s of 50 us waits, then 1 ms waits
+  constexpr int kMaxTries = kShortTries + 9900;
+  if (tries >= kMaxTries) return 0;
+  std::this_thread::sleep_for(tries < kShortTries ? std::chrono::microseconds(50)
+                                                  : std::chrono::microseconds(1000));
+  return 1;
 }
 
 }  // namespace
@@ -29,9 +42,12 @@ Result<Database> Database::open(const std::string& path) {
     return Error::io_error("cannot open database '" + path + "': " + message);
   }
   Database db(raw, path);
-  // Another connection (the web server, a second load) may hold the write
-  // lock briefly; wait rather than fail.
-  sqlite3_busy_timeout(raw, 10000);
+  // Another connection (the web server's other threads, a second load) may
+  // hold the write lock briefly; wait rather than fail. SQLite's own
+  // busy_timeout sleeps 1, 2, 5, 10 ... 100 ms between tries, which puts tens
+  // of milliseconds on a web request whose audit row waited behind another
+  // thread's; retry every 50 microseconds instead, for up to 10 seconds.
+  sqlite3_busy_handler(raw, &retry_while_busy, nullptr);
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"}) {
     if (Status s = db.execute(pragma); !s.ok()) {
       return Error::io_error("cannot use database '" + path + "': " + s.error().message());
@@ -46,28 +62,70 @@ Result<Database> Database::open(const std::string& path) {
 }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      cache_(std::move(other.cache_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    cache_.reset();  // its statements go before the connection
     sqlite3_close(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    cache_ = std::move(other.cache_);
   }
   return *this;
 }
 
 Database::~Database() {
+  cache_.reset();         // finalises the idle statements
   sqlite3_close_v2(db_);  // deferred until any statement still alive is finalised
 }
 
+// Idle compiled statements by SQL text. A statement in use is not here; it
+// comes back, reset and unbound, when its Statement is destroyed.
+class StatementCache {
+ public:
+  static constexpr size_t kMaxTexts = 512;  // a bound, should SQL ever vary
+
+  ~StatementCache() {
+    for (auto& [sql, idle] : idle_) {
+      for (sqlite3_stmt* stmt : idle)
+        sqlite3_finalize(stmt);
+    }
+  }
+  // The idle list for sql; null when the cache is full.
+  std::vector<sqlite3_stmt*>* idle_for(std::string_view sql) {
+    auto it = idle_.find(sql);
+    if (it != idle_.end()) return &it->second;
+    if (idle_.size() >= kMaxTexts) return nullptr;
+    return &idle_.emplace(std::string(sql), std::vector<sqlite3_stmt*>()).first->second;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>, Hash, std::equal_to<>> idle_;
+};
+
+Database::Database(sqlite3* db, std::string path)
+    : db_(db), path_(std::move(path)), cache_(std::make_shared<StatementCache>()) {}
+
 Result<Statement> Database::prepare(std::string_view sql) {
+  std::vector<sqlite3_stmt*>* idle = cache_ ? cache_->idle_for(sql) : nullptr;
+  if (idle != nullptr && !idle->empty()) {
+    sqlite3_stmt* stmt = idle->back();
+    idle->pop_back();
+    return Statement(stmt, db_, cache_, idle);
+  }
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK) {
     return sqlite_error(db_, "cannot prepare statement");
   }
-  return Statement(stmt, db_);
+  return Statement(stmt, db_, idle != nullptr ? cache_ : nullptr, idle);
 }
 
 Status Database::execute(std::string_view sql) {
@@ -125,20 +183,37 @@ Status Database::migrate() {
 Statement::Statement(Statement&& other) noexcept
     : stmt_(std::exchange(other.stmt_, nullptr)),
       db_(other.db_),
+      cache_(std::move(other.cache_)),
+      idle_(other.idle_),
       bind_error_(std::move(other.bind_error_)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    release();
     stmt_ = std::exchange(other.stmt_, nullptr);
     db_ = other.db_;
+    cache_ = std::move(other.cache_);
+    idle_ = other.idle_;
     bind_error_ = std::move(other.bind_error_);
   }
   return *this;
 }
 
 Statement::~Statement() {
-  sqlite3_finalize(stmt_);
+  release();
+}
+
+void Statement::release() {
+  if (stmt_ == nullptr) return;
+  if (idle_ == nullptr) {
+    sqlite3_finalize(stmt_);
+  } else {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    idle_->push_back(stmt_);
+  }
+  stmt_ = nullptr;
+  cache_.reset();
 }
 
 #define ONECHILD_CHECK_BIND(call)                                       \

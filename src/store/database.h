@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 
@@ -20,6 +21,7 @@ struct sqlite3_stmt;
 namespace onechild {
 
 class Statement;
+class StatementCache;
 
 class Database {
  public:
@@ -31,6 +33,8 @@ class Database {
   ~Database();
 
   // Compiles one SQL statement. The SQL must be a literal: values are bound.
+  // Compiled statements are kept and reused (a web request runs the same
+  // few dozen statements, and compiling them cost more than running them).
   Result<Statement> prepare(std::string_view sql);
 
   // Runs a statement that takes no parameters (schema, pragmas, BEGIN/COMMIT).
@@ -42,11 +46,14 @@ class Database {
   const std::string& path() const { return path_; }
 
  private:
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Database(sqlite3* db, std::string path);
   Status migrate();
 
   sqlite3* db_ = nullptr;
   std::string path_;
+  // Shared with the statements lent from it, so one that outlives the
+  // connection still has somewhere to go back to (and is finalised there).
+  std::shared_ptr<StatementCache> cache_;
 };
 
 class Statement {
@@ -96,10 +103,15 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+  Statement(sqlite3_stmt* stmt, sqlite3* db, std::shared_ptr<StatementCache> cache,
+            std::vector<sqlite3_stmt*>* idle)
+      : stmt_(stmt), db_(db), cache_(std::move(cache)), idle_(idle) {}
+  void release();  // back to the cache, or finalized
 
   sqlite3_stmt* stmt_ = nullptr;
   sqlite3* db_ = nullptr;
+  std::shared_ptr<StatementCache> cache_;
+  std::vector<sqlite3_stmt*>* idle_ = nullptr;  // in cache_, where it goes back to; null: finalize
   // A failed bind is reported by the next step(), so call chains stay short.
   std::optional<std::string> bind_error_;
 };

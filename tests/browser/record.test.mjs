@@ -119,7 +119,15 @@ before(async () => {
   onechild(['ingest', '--db', db, ...loadableFeeds(join(work, 'ics', 'feeds'))]);
   onechild(['link', '--db', db]);
   onechild(['users', 'add', '--db', db, '--username', 'tester', '--display-name', 'Test User',
-            '--role', 'health-visitor', '--password-stdin'], `${password}\n`);
+            '--role', 'health-visitor', '--organisation', 'HV-TEAM', '--password-stdin'], `${password}\n`);
+  // The tester's team has every postcode district of the ICS on its caseload
+  // (a legitimate relationship with every child who lives there).
+  const districts = new Set(readFileSync(join(work, 'ics', 'reference', 'geography.csv'), 'utf8')
+    .trim().split('\n').slice(1).map((line) => line.split(',').pop()));
+  onechild(['access', 'caseload', '--db', db, '--organisation', 'HV-TEAM', ...districts]);
+  onechild(['access', 'contacts', '--db', db, '--file', join(work, 'ics', 'reference', 'local_authorities.csv')]);
+  onechild(['users', 'add', '--db', db, '--username', 'edoc', '--display-name', 'Emergency Doctor',
+            '--role', 'emergency-clinician', '--organisation', 'RZA', '--password-stdin'], `${password}\n`);
   child = childWithImmunisation(join(work, 'ics', 'feeds'));
   ({ proc: server, url: baseUrl } = await startServer(db));
   browser = await chromium.launch({
@@ -215,6 +223,37 @@ test('an unknown NHS number says so', async () => {
   await page.close();
 });
 
+test('an emergency clinician breaks glass, sees the protection flag first, and social care is told', async () => {
+  const db = join(work, 'onechild.db');
+  const id = execFileSync('sqlite3', [db, `SELECT l.child_id FROM links l
+    JOIN source_persons p ON p.id = l.source_person_id
+    JOIN source_events e ON e.source_system_id = p.source_system_id AND e.person_original_id = p.original_id
+    WHERE e.display = 'Child protection plan' AND e.end_date IS NULL AND e.superseded_by IS NULL
+    ORDER BY l.child_id LIMIT 1`], { encoding: 'utf8' }).trim();
+  assert.match(id, /^\d+$/, 'the synthetic ICS has a child on a protection plan');
+  const page = await browser.newPage();
+  await logIn(page, 'edoc', password);
+  const refused = await page.goto(`${baseUrl}/children/${id}`);
+  assert.equal(refused.status(), 403);
+  assert.match(await page.textContent('#refusal'), /no legitimate relationship/);
+  await page.fill('#reason', 'short');
+  await page.click('main button[type=submit]');
+  assert.match(await page.textContent('#reason-error'), /at least 10 characters/);
+  await page.fill('#reason', 'Unresponsive child in resus, no history available');
+  await page.click('main button[type=submit]');
+  assert.match(page.url(), new RegExp(`/children/${id}$`));
+  // The flag comes before anything else on the record, with whom to call.
+  const order = await page.$$eval('main .protection-flag, main #demographics', (els) => els.map((e) => e.id));
+  assert.equal(order[0], 'protection-flag-child-protection-plan');
+  assert.match(await page.textContent('#protection-flag-child-protection-plan'), /Out of hours\s*01632 960\d{3}/);
+  await page.close();
+  const told = execFileSync('sqlite3', [db, `SELECT count(*) FROM notifications
+    WHERE kind = 'unscheduled-care-access' AND child_id = ${id} AND organisation LIKE 'E06%'`], { encoding: 'utf8' });
+  assert.equal(Number(told), 1);
+  const alerted = execFileSync('sqlite3', [db, `SELECT count(*) FROM notifications WHERE kind = 'break-glass' AND child_id = ${id}`], { encoding: 'utf8' });
+  assert.equal(Number(alerted), 1);
+});
+
 test('every record view is audited', async () => {
   const page = await browser.newPage();
   await logIn(page, 'tester', password);
@@ -223,6 +262,6 @@ test('every record view is audited', async () => {
   await page.close();
   const db = join(work, 'onechild.db');
   // Read through sqlite3 when present; the CLI has no audit listing yet.
-  const count = execFileSync('sqlite3', [db, "SELECT count(*) FROM audit_log WHERE action = 'view-record' AND child_id = 1"], { encoding: 'utf8' });
+  const count = execFileSync('sqlite3', [db, "SELECT count(*) FROM audit_events WHERE action = 'view-record' AND children = '1' AND outcome = 'allowed'"], { encoding: 'utf8' });
   assert.ok(Number(count) >= 2, `expected at least 2 audited views, got ${count}`);
 });

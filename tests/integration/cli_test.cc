@@ -472,7 +472,7 @@ TEST(Cli, ReviewDecideMergeAndUnmerge) {
   ASSERT_EQ(merge.status, 0) << merge.err;
   EXPECT_EQ(query_int(db, "SELECT count(DISTINCT child_id) FROM links"), 1);
   EXPECT_GT(query_int(db,
-                      "SELECT count(*) FROM audit_log WHERE action IN ('link-decision', "
+                      "SELECT count(*) FROM audit_events WHERE action IN ('link-decision', "
                       "'merge-children', 'unmerge-child')"),
             2);
   EXPECT_GT(g1, 0);

@@ -75,12 +75,14 @@ TEST_F(AccessTest, AuditRowsRecordWhoWhatAndWhichChild) {
              "INSERT INTO children (id, nhs_number, created_at) VALUES (5, '9434765919', 'x')")
           .ok());
   ASSERT_TRUE(record_audit(*db_, {user->id, "view-record", 5, ""}).ok());
-  auto row = db_->prepare("SELECT user_id, action, child_id, at FROM audit_log");
+  auto row = db_->prepare("SELECT user_id, action, children, at, username, role FROM audit_events");
   ASSERT_TRUE(*row->step());
   EXPECT_EQ(row->column_int64(0), user->id);
   EXPECT_EQ(row->column_text(1), "view-record");
-  EXPECT_EQ(row->column_int64(2), 5);
-  EXPECT_EQ(row->column_text(3).size(), 20u);  // 2026-11-22T12:06:19Z
+  EXPECT_EQ(row->column_text(2), "5");
+  EXPECT_EQ(row->column_text(3).size(), 24u);  // 2026-11-22T12:06:19.123Z
+  EXPECT_EQ(row->column_text(4), "a");         // who and in what role, read from users
+  EXPECT_EQ(row->column_text(5), "gp");
 }
 
 TEST(GeneratePassword, IsLongAndDiffersEachTime) {

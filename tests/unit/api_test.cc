@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "access/grants.h"
 #include "access/users.h"
 #include "api/http_util.h"
 #include "api/router.h"
@@ -61,16 +62,33 @@ class RouterTest : public ::testing::Test {
     auto db = Database::open(dir_.file("x.db"));
     ASSERT_TRUE(ingest_paths(*db, {dir_.file("gp.ndjson")}).ok());
     ASSERT_TRUE(link_unlinked(*db).ok());
-    ASSERT_TRUE(add_user(*db, "hv", "Hana", "health-visitor", "a long enough password").ok());
+    ASSERT_TRUE(
+        add_user(*db, "hv", "Hana", "health-visitor", "a long enough password", "TEAM1").ok());
+    // Hana's team has a referral for every child here: a legitimate relationship.
+    auto policy = AccessPolicy::load(AccessPolicy::default_path());
+    ASSERT_TRUE(policy.ok());
+    auto children = db->prepare("SELECT id FROM children");
+    ASSERT_TRUE(
+        children
+            ->each_row([&](const Statement& row) {
+              ASSERT_TRUE(
+                  add_relationship(*db, *policy, {row.column_int64(0), "referral", "TEAM1"}).ok());
+            })
+            .ok());
+    ASSERT_TRUE(
+        add_user(*db, "other", "Olu", "health-visitor", "a long enough password", "TEAM2").ok());
+    ASSERT_TRUE(add_user(*db, "analyst", "Ann", "analyst", "a long enough password", "ICB").ok());
+    ASSERT_TRUE(add_user(*db, "sendo", "Sam", "send-officer", "a long enough password", "LA").ok());
+    ASSERT_TRUE(add_user(*db, "ig", "Ida", "ig-officer", "a long enough password", "ICB").ok());
   }
 
   HttpResponse get(const std::string& target, const std::string& cookie = "") {
     return router_.handle({"GET", target, cookie, "", "localhost", ""});
   }
 
-  std::string log_in() {
+  std::string log_in(const std::string& username = "hv") {
     auto r = router_.handle({"POST", "/login", "", "http://localhost", "localhost",
-                             "username=hv&password=a+long+enough+password"});
+                             "username=" + username + "&password=a+long+enough+password"});
     EXPECT_EQ(r.status, 303);
     for (const auto& [name, value] : r.headers) {
       if (name == "Set-Cookie") return value.substr(0, value.find(';'));
@@ -88,7 +106,7 @@ class RouterTest : public ::testing::Test {
 
   int64_t audit_count(const char* action) {
     auto db = Database::open(dir_.file("x.db"));
-    auto stmt = db->prepare("SELECT count(*) FROM audit_log WHERE action = ?1");
+    auto stmt = db->prepare("SELECT count(*) FROM audit_events WHERE action = ?1");
     stmt->bind(1, action);
     EXPECT_TRUE(*stmt->step());
     return stmt->column_int64(0);
@@ -206,6 +224,112 @@ TEST_F(RouterTest, SearchErrors) {
   EXPECT_EQ(get("/children/99999999999999999999999", cookie).status, 404);
 }
 
+TEST_F(RouterTest, NoRelationshipIs403WithAnAuditRowAndABreakGlassForm) {
+  const std::string cookie = log_in("other");
+  auto r = get("/children/1", cookie);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("no legitimate relationship"), std::string::npos);
+  EXPECT_NE(r.body.find("/children/1/break-glass"), std::string::npos);
+  EXPECT_EQ(r.body.find("Zo"), std::string::npos);  // nothing of the child
+  auto db = Database::open(dir_.file("x.db"));
+  auto row = db->prepare(
+      "SELECT username, outcome, children FROM audit_events WHERE action = 'view-record'");
+  ASSERT_TRUE(*row->step());
+  EXPECT_EQ(row->column_text(0), "other");
+  EXPECT_EQ(row->column_text(1), "denied");
+  EXPECT_EQ(row->column_text(2), "1");
+}
+
+TEST_F(RouterTest, BreakGlassNeedsAReasonThenOpensTheRecordAndAlertsIg) {
+  const std::string cookie = log_in("other");
+  auto post = [&](const std::string& body) {
+    return router_.handle(
+        {"POST", "/children/1/break-glass", cookie, "http://localhost", "localhost", body});
+  };
+  auto short_reason = post("reason=urgent");
+  EXPECT_EQ(short_reason.status, 400);
+  EXPECT_NE(short_reason.body.find("at least 10 characters"), std::string::npos);
+  EXPECT_EQ(get("/children/1", cookie).status, 403);
+  auto granted = post("reason=Child+brought+in+unwell%2C+GP+closed");
+  ASSERT_EQ(granted.status, 303);
+  EXPECT_EQ(header(granted, "Location"), "/children/1");
+  EXPECT_EQ(get("/children/1", cookie).status, 200);
+  EXPECT_EQ(audit_count("break-glass"), 2);  // the refused attempt and the granted one
+  auto db = Database::open(dir_.file("x.db"));
+  auto alert = db->prepare(
+      "SELECT count(*) FROM notifications WHERE kind = 'break-glass' AND organisation = ''");
+  ASSERT_TRUE(*alert->step());
+  EXPECT_EQ(alert->column_int64(0), 1);
+  // A cross-site form cannot break glass on the user's behalf.
+  EXPECT_EQ(router_
+                .handle({"POST", "/children/1/break-glass", cookie, "https://evil.example",
+                         "localhost", "reason=Child+brought+in+unwell"})
+                .status,
+            403);
+}
+
+TEST_F(RouterTest, TheIgOfficerFindsABreakGlassInTheAuditAndTheAlerts) {
+  const std::string other = log_in("other");
+  ASSERT_EQ(router_
+                .handle({"POST", "/children/1/break-glass", other, "http://localhost", "localhost",
+                         "reason=Child+brought+in+unwell%2C+GP+closed"})
+                .status,
+            303);
+  const std::string ig = log_in("ig");
+  auto found = get("/api/audit?user=other&action=break-glass&child=1", ig);
+  ASSERT_EQ(found.status, 200) << found.body;
+  const auto entries = boost::json::parse(found.body).at("entries").as_array();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].at("resourceType").as_string(), "AuditEvent");
+  EXPECT_NE(found.body.find("Child brought in unwell"), std::string::npos);
+  EXPECT_EQ(get("/api/audit?from=2026-13-01", ig).status, 400);
+  auto alerts = get("/api/notifications", ig);
+  ASSERT_EQ(alerts.status, 200);
+  EXPECT_NE(alerts.body.find(R"("kind":"break-glass")"), std::string::npos);
+  // Nobody else searches the audit; the refusal is itself audited.
+  EXPECT_EQ(get("/api/audit", other).status, 403);
+  EXPECT_EQ(get("/api/audit", log_in("analyst")).status, 403);
+  EXPECT_EQ(audit_count("search-audit"), 1);
+}
+
+TEST_F(RouterTest, RolesWithoutBreakGlassGetNoForm) {
+  const std::string cookie = log_in("sendo");
+  auto r = get("/children/1", cookie);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body.find("break-glass"), std::string::npos);
+  EXPECT_EQ(router_
+                .handle({"POST", "/children/1/break-glass", cookie, "http://localhost", "localhost",
+                         "reason=I+would+like+to+see+it+please"})
+                .status,
+            403);
+}
+
+TEST_F(RouterTest, AnalystsReachNoPersonLevelPage) {
+  const std::string cookie = log_in("analyst");
+  EXPECT_EQ(get("/search", cookie).status, 403);
+  EXPECT_EQ(get("/search?nhs_number=9434765919", cookie).status, 403);
+  auto record = get("/children/1", cookie);
+  EXPECT_EQ(record.status, 403);
+  EXPECT_EQ(record.body.find("break-glass"), std::string::npos);
+  EXPECT_EQ(get("/api/worklists/imms", cookie).status, 403);
+  EXPECT_EQ(get("/api/link/review", cookie).status, 403);
+  EXPECT_EQ(get("/api/notifications", cookie).status, 403);
+}
+
+TEST_F(RouterTest, RepeatedFailedLoginsLockTheAccount) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(
+        router_.handle({"POST", "/login", "", "", "localhost", "username=hv&password=nope"}).status,
+        401);
+  }
+  // Locked: the right password is refused too, and the attempt is audited.
+  auto r = router_.handle(
+      {"POST", "/login", "", "", "localhost", "username=hv&password=a+long+enough+password"});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(header(r, "Set-Cookie"), "");
+  EXPECT_EQ(audit_count("login-failed"), 6);
+}
+
 TEST_F(RouterTest, LogoutEndsTheSession) {
   const std::string cookie = log_in();
   EXPECT_EQ(get("/search", cookie).status, 200);
@@ -282,7 +406,7 @@ TEST_F(LinkApiTest, OnlyASignedInDataManagerGetsIn) {
   const auto hv = call("GET", "/api/link/review", log_in("hv"));
   EXPECT_EQ(hv.status, 403);
   EXPECT_EQ(hv.content_type, "application/json");
-  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'denied'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_events WHERE action = 'denied'"), 1);
   EXPECT_EQ(call("GET", "/api/link/review", log_in("dm")).status, 200);
 }
 
@@ -292,7 +416,7 @@ TEST_F(LinkApiTest, ListsTheQueueWithEvidenceAndAuditsIt) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find(R"("level":"a day apart")"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(R"("original_id":"m9")"), std::string::npos) << r.body;
-  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'view-review-queue'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_events WHERE action = 'view-review-queue'"), 1);
   EXPECT_EQ(call("GET", "/api/link/review/1", dm).status, 200);
   EXPECT_EQ(call("GET", "/api/link/review/99", dm).status, 404);
   EXPECT_EQ(call("GET", "/api/link/review?limit=0", dm).status, 400);
@@ -361,8 +485,13 @@ class WorklistApiTest : public ::testing::Test {
     ASSERT_TRUE(ingest_paths(*db, {dir_.file("gp.ndjson")}).ok());
     ASSERT_TRUE(link_unlinked(*db, {ONECHILD_TEST_DATA "/linkage/fixed.toml", false, false}).ok());
     for (const auto& [who, role] : {std::pair{"hv", "health-visitor"}, {"send", "send-officer"}}) {
-      ASSERT_TRUE(add_user(*db, who, who, role, "a long enough password").ok());
+      ASSERT_TRUE(add_user(*db, who, who, role, "a long enough password", "TEAM1").ok());
     }
+    // Sam lives in LS2, on team 1's caseload; team 2 has no one.
+    ASSERT_TRUE(add_caseload_area(*db, "TEAM1", "LS2").ok());
+    ASSERT_TRUE(
+        add_user(*db, "hv2", "hv2", "health-visitor", "a long enough password", "TEAM2").ok());
+    ASSERT_TRUE(add_user(*db, "dm", "dm", "data-manager", "a long enough password", "ICB").ok());
   }
   std::string log_in(const std::string& who) {
     auto r = router_.handle({"POST", "/login", "", "http://localhost", "localhost",
@@ -393,11 +522,23 @@ TEST_F(WorklistApiTest, OnlyRolesThatDoTheWorkGetTheList) {
   const auto send = get("/api/worklists/imms", log_in("send"));
   EXPECT_EQ(send.status, 403);
   EXPECT_EQ(send.content_type, "application/json");
-  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'denied'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_events WHERE action = 'denied'"), 1);
   const std::string hv = log_in("hv");
   EXPECT_EQ(get("/api/worklists/flu", hv).status, 404);
   EXPECT_EQ(get("/api/worklists/imms?as_of=2026-02-30", hv).status, 400);
   EXPECT_EQ(get("/api/worklists/imms?limit=-1", hv).status, 400);
+}
+
+TEST_F(WorklistApiTest, RowsAreOnlyChildrenTheUserHasARelationshipWith) {
+  const auto mine = get("/api/worklists/imms", log_in("hv"));
+  ASSERT_EQ(mine.status, 200);
+  EXPECT_NE(mine.body.find("9434765919"), std::string::npos);
+  const auto theirs = get("/api/worklists/imms", log_in("hv2"));
+  ASSERT_EQ(theirs.status, 200);
+  EXPECT_EQ(theirs.body.find("9434765919"), std::string::npos);
+  EXPECT_EQ(boost::json::parse(theirs.body).at("rows").as_array().size(), 0u);
+  // Data managers see feeds and links, not children's worklists.
+  EXPECT_EQ(get("/api/worklists/imms", log_in("dm")).status, 403);
 }
 
 TEST_F(WorklistApiTest, ListsOverdueDosesAndSeesNewData) {
@@ -414,7 +555,7 @@ TEST_F(WorklistApiTest, ListsOverdueDosesAndSeesNewData) {
   EXPECT_EQ(status["6in1-2"], "overdue");
   EXPECT_EQ(status["6in1-3"], "overdue");
   EXPECT_FALSE(status.contains("6in1-1"));
-  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'view-worklist'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_events WHERE action = 'view-worklist'"), 1);
 
   // A later load: the list is read again from the changed store.
   std::ofstream(dir_.file("gp.later.ndjson")) << dose("i2", "2026-05-01");

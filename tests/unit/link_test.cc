@@ -352,8 +352,8 @@ TEST_F(ReviewTest, ASameDecisionMergesAndKeepsHistory) {
   for (const auto& h : *history)
     merged = merged || (h.action == "merged" && h.other_child_id == m9 && h.actor == "dm.jones");
   EXPECT_TRUE(merged);
-  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'merge-children'"), 1);
-  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'link-decision'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_events WHERE action = 'merge-children'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_events WHERE action = 'link-decision'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM link_review WHERE status = 'open'"), 0);
   // The merged-away id still opens the record, as the child it joined.
   auto record = load_child_record(*db_, m9);
@@ -374,7 +374,7 @@ TEST_F(ReviewTest, UnmergeRestoresTheChildAndKeepsThemApart) {
   auto history = child_history(*db_, sam);
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->back().action, "unmerged");
-  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'unmerge-child'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_events WHERE action = 'unmerge-child'"), 1);
 
   // A later run with a new version of m9 still keeps them apart.
   std::ofstream(dir_.file("community.ndjson"))

@@ -182,7 +182,7 @@ json::object capability_statement(const std::string& base) {
                      {"code", "SMART-on-FHIR"}}}}}}},
            {"description",
             "Authorization: Bearer <token> with patient/*.read, user/*.read or "
-            "system/*.read scopes (onechild tokens issue), or a web session."}}},
+            "system/*.read scopes (onechild tokens add), or a web session."}}},
       {"resource", std::move(resources)},
       {"operation",
        json::array{json::object{

@@ -74,10 +74,23 @@ asio::awaitable<void> session(beast::tcp_stream stream, api::Router& router) {
 }
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, api::Router& router) {
-  for (;;) {
-    auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+  const auto start = [&](tcp::socket socket) {
     asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), router),
                    asio::detached);
+  };
+  // The acceptor is non-blocking: after each wake-up every connection already
+  // waiting is taken at once. Accepting one per turn of the event loop left
+  // the last of 500 clients opening together waiting seconds behind the
+  // requests of those accepted first.
+  acceptor.non_blocking(true);
+  for (;;) {
+    start(co_await acceptor.async_accept(asio::use_awaitable));
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket socket = acceptor.accept(ec);
+      if (ec) break;  // would block: none waiting (or a transient error: wait again)
+      start(std::move(socket));
+    }
   }
 }
 

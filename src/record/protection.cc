@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "core/csv.h"
 
@@ -95,6 +96,7 @@ Status load_local_authorities(Database& db, const std::string& csv_path) {
         .at(csv_path, 1);
   }
   std::vector<std::vector<std::string>> rows;
+  std::set<std::string> codes;
   while (auto r = reader.next()) {
     if (r->error) return Error::invalid_argument(*r->error).at(csv_path, r->line);
     if (r->fields.size() != header.size()) {
@@ -105,6 +107,10 @@ Status load_local_authorities(Database& db, const std::string& csv_path) {
       if (r->fields[i].empty()) {
         return Error::invalid_argument("is empty").at(csv_path, r->line, header[i]);
       }
+    }
+    if (!codes.insert(r->fields[0]).second) {
+      return Error::invalid_argument("'" + r->fields[0] + "' is listed twice")
+          .at(csv_path, r->line, "code");
     }
     rows.push_back(std::move(r->fields));
   }
@@ -119,7 +125,9 @@ Status load_local_authorities(Database& db, const std::string& csv_path) {
     stmt->reset();
     for (int i = 0; i < 6; ++i)
       stmt->bind(i + 1, f[static_cast<size_t>(i)]);
-    if (Status s = stmt->run(); !s.ok()) return s;
+    if (Status s = stmt->run(); !s.ok()) {
+      return Error::internal(csv_path + ": cannot store '" + f[0] + "': " + s.error().message());
+    }
   }
   return tx->commit();
 }

@@ -1393,6 +1393,15 @@ TEST_F(ProtectionTest, MalformedAuthorityFilesAreRefusedWithTheirPlace) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code(), Error::Code::kIoError);
 
+  // Found by fuzz_local_authorities: a code listed twice failed in SQLite
+  // with no file or line; now it names both.
+  s = load(header + "E1,A,s,1,2,\nE1,B,t,1,2,\n");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().file(), path);
+  EXPECT_EQ(s.error().line(), 3);
+  EXPECT_EQ(s.error().field(), "code");
+  EXPECT_TRUE(contains(s.error().message(), "listed twice"));
+
   // A refused file leaves what was loaded before.
   EXPECT_EQ(store_->count("local_authorities"), 2);
 }

@@ -172,8 +172,10 @@ std::string format_query(const QueryParams& params) {
         v += url_encode(std::string_view(&c, 1));
       }
     }
-    out += url_encode(name.substr(0, name.find(':')));
-    if (name.find(':') != std::string::npos) out += name.substr(name.find(':'));
+    // The name and its :modifier are encoded too (but the ':' itself), so a
+    // parameter always reads back as it was.
+    for (char c : name)
+      out += c == ':' ? std::string(1, c) : url_encode(std::string_view(&c, 1));
     out += '=' + v;
   }
   return out;

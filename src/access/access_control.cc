@@ -235,6 +235,30 @@ Result<std::unordered_set<int64_t>> related_children(Database& db, const AccessP
   return out;
 }
 
+std::vector<std::vector<std::string>> label_events(
+    const AccessPolicy& policy, const ChildRecord& record,
+    const std::map<int64_t, std::vector<std::string>>& by_hand) {
+  std::vector<std::vector<std::string>> out(record.events.size());
+  for (size_t i = 0; i < record.events.size(); ++i) {
+    const RecordEvent& e = record.events[i];
+    auto& labels = out[i];
+    for (const auto& label : policy.labels) {
+      if (has_code(label, e) || label.kinds.contains(e.kind) ||
+          (e.display && label.categories.contains(*e.display))) {
+        labels.push_back(label.id);
+      }
+    }
+    if (auto it = by_hand.find(e.id); it != by_hand.end()) {
+      // A label set by hand that the code, kind or display already gives is
+      // one label, so the event is counted once when withheld.
+      for (const auto& label : it->second) {
+        if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
+      }
+    }
+  }
+  return out;
+}
+
 Result<RecordLabels> label_record(Database& db, const AccessPolicy& policy,
                                   const ChildRecord& record) {
   RecordLabels out;
@@ -254,23 +278,7 @@ Result<RecordLabels> label_record(Database& db, const AccessPolicy& policy,
       !s.ok()) {
     return s.error();
   }
-  for (size_t i = 0; i < record.events.size(); ++i) {
-    const RecordEvent& e = record.events[i];
-    auto& labels = out.by_event[i];
-    for (const auto& label : policy.labels) {
-      if (has_code(label, e) || label.kinds.contains(e.kind) ||
-          (e.display && label.categories.contains(*e.display))) {
-        labels.push_back(label.id);
-      }
-    }
-    if (auto it = by_hand.find(e.id); it != by_hand.end()) {
-      // A label set by hand that the code, kind or display already gives is
-      // one label, so the event is counted once when withheld.
-      for (const auto& label : it->second) {
-        if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
-      }
-    }
-  }
+  out.by_event = label_events(policy, record, by_hand);
   // Labels set on this child or on one merged into it (a sealed address must
   // stay sealed when the records are found to be the same child).
   auto child = db.prepare(R"sql(

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -76,6 +77,11 @@ struct RecordLabels {
   std::vector<std::vector<std::string>> by_event;  // parallel to record.events
   std::vector<std::string> on_child;
 };
+// The labelling rule itself, given the labels set by hand (event id ->
+// labels): label_record reads those for one child, bulk export for all.
+std::vector<std::vector<std::string>> label_events(
+    const AccessPolicy& policy, const ChildRecord& record,
+    const std::map<int64_t, std::vector<std::string>>& by_hand);
 Result<RecordLabels> label_record(Database& db, const AccessPolicy& policy,
                                   const ChildRecord& record);
 

@@ -16,11 +16,12 @@ namespace onechild {
 
 struct RelationshipGrant {
   int64_t child_id = 0;
-  std::string kind;                     // one of the policy's relationship kinds
-  std::string organisation;             // the team
-  std::optional<std::string> username;  // one member only; else the whole team
-  std::optional<int> hours;             // time-limited; unscheduled-care defaults to the policy's
-  std::string note;
+  std::string kind;          // one of the policy's relationship kinds
+  std::string organisation;  // the team
+  // Initialised, so {child, kind, organisation} leaves them empty without a warning.
+  std::optional<std::string> username{};  // one member only; else the whole team
+  std::optional<int> hours{};             // time-limited; unscheduled-care defaults to the policy's
+  std::string note{};
 };
 Result<int64_t> add_relationship(Database& db, const AccessPolicy& policy,
                                  const RelationshipGrant& grant,

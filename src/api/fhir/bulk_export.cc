@@ -118,12 +118,6 @@ struct Event {
   int64_t batch = 0;
 };
 
-bool has_code(const SensitivityLabel& label, const RecordEvent& e) {
-  if (!e.code) return false;
-  return label.codes.contains(*e.code) ||
-         (e.code_system && label.codes.contains(*e.code_system + "|" + *e.code));
-}
-
 bool is_social_care(const AccessPolicy& policy, const std::string& source) {
   return std::any_of(policy.social_care_sources.begin(), policy.social_care_sources.end(),
                      [&](const std::string& prefix) { return source.rfind(prefix, 0) == 0; });
@@ -171,20 +165,7 @@ Result<LabelTables> LabelTables::load(Database& db) {
 RecordLabels LabelTables::label(const AccessPolicy& policy, const ChildRecord& record) const {
   // The same rules, in the same order, as label_record().
   RecordLabels out;
-  out.by_event.resize(record.events.size());
-  for (size_t i = 0; i < record.events.size(); ++i) {
-    const RecordEvent& e = record.events[i];
-    auto& labels = out.by_event[i];
-    for (const auto& label : policy.labels) {
-      if (has_code(label, e) || label.kinds.contains(e.kind) ||
-          (e.display && label.categories.contains(*e.display))) {
-        labels.push_back(label.id);
-      }
-    }
-    if (auto it = by_event_.find(e.id); it != by_event_.end()) {
-      labels.insert(labels.end(), it->second.begin(), it->second.end());
-    }
-  }
+  out.by_event = label_events(policy, record, by_event_);
   if (auto it = by_child_.find(record.child_id); it != by_child_.end()) out.on_child = it->second;
   return out;
 }

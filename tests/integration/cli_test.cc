@@ -210,9 +210,22 @@ TEST(Cli, DemoLoadsEveryFeed) {
   EXPECT_LT(query_int(dir.file("d/demo.db"), "SELECT count(*) FROM children"),
             query_int(dir.file("d/demo.db"), "SELECT count(*) FROM links") / 2);
   EXPECT_NE(text.find("'datamanager'"), std::string::npos) << text;
-  EXPECT_EQ(query_int(dir.file("d/demo.db"),
-                      "SELECT count(*) FROM users WHERE role = 'data-manager'"),
-            1);
+  EXPECT_EQ(
+      query_int(dir.file("d/demo.db"), "SELECT count(*) FROM users WHERE role = 'data-manager'"),
+      1);
+  // The demo's health visitor may open every child (the team's caseload is
+  // the whole ICS); its emergency clinician must break glass; the local
+  // authorities' contacts are loaded for the protection flags.
+  const std::string db = dir.file("d/demo.db");
+  const int64_t child = query_int(db, "SELECT min(child_id) FROM links");
+  auto hv =
+      onechild(dir, "access check --db '" + db + "' --user demo --child " + std::to_string(child));
+  EXPECT_EQ(hv.out, "allowed: caseload\n") << hv.err;
+  auto ed =
+      onechild(dir, "access check --db '" + db + "' --user ed --child " + std::to_string(child));
+  EXPECT_NE(ed.out.find("refused: you have no legitimate relationship"), std::string::npos)
+      << ed.out;
+  EXPECT_GT(query_int(db, "SELECT count(*) FROM local_authorities"), 0);
 }
 
 TEST(Cli, IngestQuarantinesExactlyTheMalformedRows) {

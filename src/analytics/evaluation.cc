@@ -417,29 +417,14 @@ Condition default_long_term_condition() {
 }
 
 FactFilter evaluation_filter(const EvaluationOptions& options) {
-  std::set<std::string> kinds, every_code;
-  for (const EventMatcher& m : outcome_matchers()) {
-    kinds.insert(m.kind);
-    every_code.insert(m.kind);
-  }
-  std::map<std::string, std::set<std::string>> codes;
-  for (const EventMatcher& m : options.long_term_condition.any) {
-    kinds.insert(m.kind);
-    const bool exact =
-        !m.codes.empty() && std::none_of(m.codes.begin(), m.codes.end(), [](const std::string& c) {
-          return c.find('*') != std::string::npos;
-        });
-    if (exact)
-      codes[m.kind].insert(m.codes.begin(), m.codes.end());
-    else
-      every_code.insert(m.kind);
-  }
-  FactFilter f;
-  f.kinds.assign(kinds.begin(), kinds.end());
-  for (const auto& [kind, list] : codes) {
-    if (!every_code.contains(kind)) f.codes[kind].assign(list.begin(), list.end());
-  }
-  return f;
+  // The outcomes count every event of their kinds; the long-term conditions
+  // read their codes.
+  FactFilterBuilder builder;
+  for (const EventMatcher& m : outcome_matchers())
+    builder.add_every_code(m.kind);
+  for (const EventMatcher& m : options.long_term_condition.any)
+    builder.add(m);
+  return builder.build();
 }
 
 Result<EvaluationResult> evaluate_hubs(const Snapshot& snapshot, const AreaReference& reference,

@@ -23,56 +23,65 @@ uint16_t index_of(std::map<std::string, uint16_t, std::less<>>& index,
   return i;
 }
 
-void add_matcher(const EventMatcher& m, std::map<std::string, std::set<std::string>>& codes,
-                 std::set<std::string>& any_code, std::set<std::string>& kinds) {
-  kinds.insert(m.kind);
+}  // namespace
+
+void FactFilterBuilder::add(const EventMatcher& m) {
+  kinds_.insert(m.kind);
   const bool exact =
       !m.codes.empty() && std::none_of(m.codes.begin(), m.codes.end(), [](const std::string& c) {
         return c.find('*') != std::string::npos;
       });
   if (exact)
-    codes[m.kind].insert(m.codes.begin(), m.codes.end());
+    codes_[m.kind].insert(m.codes.begin(), m.codes.end());
   else
-    any_code.insert(m.kind);
+    any_code_.insert(m.kind);
 }
 
-}  // namespace
+void FactFilterBuilder::add(const FactFilter& filter) {
+  for (const auto& k : filter.kinds) {
+    kinds_.insert(k);
+    if (!filter.codes.contains(k)) any_code_.insert(k);
+  }
+  for (const auto& [kind, list] : filter.codes)
+    codes_[kind].insert(list.begin(), list.end());
+}
+
+void FactFilterBuilder::add_every_code(const std::string& kind) {
+  kinds_.insert(kind);
+  any_code_.insert(kind);
+}
+
+FactFilter FactFilterBuilder::build() const {
+  FactFilter f;
+  f.kinds.assign(kinds_.begin(), kinds_.end());
+  for (const auto& [kind, list] : codes_) {
+    if (!any_code_.contains(kind)) f.codes[kind].assign(list.begin(), list.end());
+  }
+  return f;
+}
 
 FactFilter snapshot_filter(const ProgrammeRules& rules,
                            const std::vector<IndicatorDefinition>& definitions,
                            const std::vector<VulnerableGroup>& groups) {
-  FactFilter programmes = rules.filter();
-  std::set<std::string> kinds(programmes.kinds.begin(), programmes.kinds.end());
-  std::map<std::string, std::set<std::string>> codes;
-  std::set<std::string> any_code;  // kinds some matcher reads whatever the code
-  for (const auto& [kind, list] : programmes.codes)
-    codes[kind].insert(list.begin(), list.end());
-  for (const auto& k : programmes.kinds) {
-    if (!programmes.codes.contains(k)) any_code.insert(k);
-  }
+  FactFilterBuilder builder;
+  builder.add(rules.filter());
   const auto add_conditions = [&](const std::vector<Condition>& list) {
     for (const Condition& c : list) {
       for (const EventMatcher& m : c.any)
-        add_matcher(m, codes, any_code, kinds);
+        builder.add(m);
     }
   };
   for (const IndicatorDefinition& d : definitions) {
     const Measure& m = d.measure;
-    if (!m.event.kind.empty()) add_matcher(m.event, codes, any_code, kinds);
+    if (!m.event.kind.empty()) builder.add(m.event);
     for (const EventMatcher& e : m.same_day)
-      add_matcher(e, codes, any_code, kinds);
+      builder.add(e);
     add_conditions(m.population);
     add_conditions(m.numerator);
   }
   for (const VulnerableGroup& g : groups)
     add_conditions({g.condition});
-
-  FactFilter f;
-  f.kinds.assign(kinds.begin(), kinds.end());
-  for (const auto& [kind, list] : codes) {
-    if (!any_code.contains(kind)) f.codes[kind].assign(list.begin(), list.end());
-  }
-  return f;
+  return builder.build();
 }
 
 std::string_view sex_group_name(uint8_t sex) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,21 @@ struct Snapshot {
   std::map<std::string, std::string, std::less<>> area_names;  // code -> name, from the reference
   std::vector<VulnerableGroup> groups;
   Date as_of;  // the vulnerable groups are as on this day
+};
+
+// Collects the event kinds and codes some readers need into a FactFilter:
+// a kind is read for listed codes only while every matcher on it lists exact
+// codes; one that reads any code (or a '*' pattern) reads the whole kind.
+class FactFilterBuilder {
+ public:
+  void add(const EventMatcher& matcher);
+  void add(const FactFilter& filter);
+  void add_every_code(const std::string& kind);
+  FactFilter build() const;
+
+ private:
+  std::set<std::string> kinds_, any_code_;
+  std::map<std::string, std::set<std::string>> codes_;
 };
 
 // The event kinds and codes that the programme rules, the definitions and

@@ -245,7 +245,7 @@ HttpResponse Router::notifications(const User& user, Database& db) {
   std::string organisation;
   if (policy_.permits(user.role, "review-break-glass")) {
     organisation = "";
-  } else if (user.role == "social-worker") {
+  } else if (policy_.permits(user.role, "receive-protection-alerts")) {
     organisation = user.organisation;
   } else {
     checked(record_audit(

@@ -4,64 +4,12 @@
 #include <utility>
 
 #include "api/http_util.h"
+#include "api/web/kit.h"
 #include "core/date.h"
 #include "core/ethnicity.h"
 
 namespace onechild::api {
 namespace {
-
-std::string header(const std::optional<User>& user) {
-  std::string html =
-      R"(<header class="nhsuk-header" role="banner"><div class="nhsuk-header__container nhsuk-width-container">)"
-      R"(<div class="nhsuk-header__service"><a class="nhsuk-header__service-logo" href="/" aria-label="onechild homepage">)"
-      R"(<span class="nhsuk-header__service-name">onechild</span></a></div>)";
-  if (user) {
-    html +=
-        R"(<nav class="nhsuk-header__account" aria-label="Account"><ul class="nhsuk-header__account-list">)"
-        R"(<li class="nhsuk-header__account-item">)" +
-        html_escape(user->display_name) +
-        R"(</li><li class="nhsuk-header__account-item"><form action="/logout" method="post">)"
-        R"(<button class="nhsuk-header__account-button" type="submit">Log out</button></form></li></ul></nav>)";
-  }
-  return html + "</div></header>";
-}
-
-std::string layout(const std::string& title, const std::optional<User>& user,
-                   const std::string& main) {
-  return R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">)"
-         R"(<meta name="viewport" content="width=device-width, initial-scale=1">)"
-         "<title>" +
-         html_escape(title) +
-         R"( – onechild</title><link rel="icon" href="/assets/images/favicon.svg" type="image/svg+xml">)"
-         R"(<link rel="stylesheet" href="/assets/nhsuk-frontend.min.css">)"
-         R"(<link rel="stylesheet" href="/assets/app.css"></head><body class="nhsuk-frontend-supported">)"
-         R"(<a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>)" +
-         header(user) +
-         R"(<div class="nhsuk-width-container"><main class="nhsuk-main-wrapper" id="maincontent" role="main">)" +
-         main +
-         R"(</main></div><footer class="nhsuk-footer" role="contentinfo"><div class="nhsuk-width-container">)"
-         R"(<p class="nhsuk-body-s">onechild – synthetic data only. Every view of a record is audited.</p>)"
-         R"(</div></footer><script type="module" src="/assets/app.js"></script></body></html>)";
-}
-
-std::string error_summary(const std::string& message, const std::string& target) {
-  return R"(<div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1">)"
-         R"(<h2 class="nhsuk-error-summary__title" id="error-summary-title">There is a problem</h2>)"
-         R"(<div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list"><li><a href="#)" +
-         target + "\">" + html_escape(message) + "</a></li></ul></div></div>";
-}
-
-std::string summary_row(const std::string& key, const std::string& value) {
-  return R"(<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">)" +
-         html_escape(key) + R"(</dt><dd class="nhsuk-summary-list__value">)" + html_escape(value) +
-         "</dd></div>";
-}
-
-std::string nice_date(const std::optional<std::string>& iso) {
-  if (!iso) return "Not recorded";
-  auto date = parse_iso_date(*iso);
-  return date.ok() ? format_uk_date(*date) : *iso;
-}
 
 std::string ethnicity_of(const ChildRecord& record) {
   for (const auto& id : record.identities) {
@@ -70,26 +18,6 @@ std::string ethnicity_of(const ChildRecord& record) {
     return category ? std::string(category->name) : *id.ethnic_category;
   }
   return "Not recorded";
-}
-
-std::string formatted_nhs_number(const std::optional<std::string>& digits) {
-  if (!digits) return "Not known";
-  auto nhs = NhsNumber::parse(*digits);
-  return nhs.ok() ? nhs->formatted() : *digits;
-}
-
-std::string table(const std::string& caption, const std::string& id,
-                  std::initializer_list<const char*> headings, const std::string& rows) {
-  std::string html = R"(<table class="nhsuk-table" id=")" + id +
-                     R"("><caption class="nhsuk-table__caption">)" + html_escape(caption) +
-                     R"(</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">)";
-  for (const char* h : headings)
-    html += R"(<th scope="col" class="nhsuk-table__header">)" + std::string(h) + "</th>";
-  return html + R"(</tr></thead><tbody class="nhsuk-table__body">)" + rows + "</tbody></table>";
-}
-
-std::string cell(const std::string& text) {
-  return R"(<td class="nhsuk-table__cell">)" + html_escape(text) + "</td>";
 }
 
 // FHIR Immunization.status in words: a dose recorded as not done (declined,
@@ -157,46 +85,21 @@ std::string social_care_section(const ChildRecord& record) {
 
 }  // namespace
 
-std::string login_page(const std::string& username, bool failed) {
+std::string login_page(const std::string& username, bool failed, const std::string& csrf) {
   std::string main = R"(<div class="nhsuk-grid-row"><div class="nhsuk-grid-column-two-thirds">)";
   if (failed) main += error_summary("Enter a correct username and password", "username");
   main +=
-      R"(<h1>Log in to onechild</h1><form method="post" action="/login" novalidate>)"
+      R"(<h1>Log in to onechild</h1><form method="post" action="/login" novalidate>)" +
+      csrf_field(csrf) +
       R"(<div class="nhsuk-form-group"><label class="nhsuk-label" for="username">Username</label>)"
       R"(<input class="nhsuk-input nhsuk-u-width-two-thirds" id="username" name="username" type="text" autocomplete="username" spellcheck="false" value=")" +
       html_escape(username) +
       R"("></div><div class="nhsuk-form-group"><label class="nhsuk-label" for="password">Password</label>)"
       R"(<input class="nhsuk-input nhsuk-u-width-two-thirds" id="password" name="password" type="password" autocomplete="current-password"></div>)"
       R"(<button class="nhsuk-button" data-module="nhsuk-button" type="submit">Log in</button></form></div></div>)";
-  return layout(failed ? "Error: Log in" : "Log in", std::nullopt, main);
-}
-
-std::string search_page(const User& user, const SearchForm& form) {
-  std::string main = R"(<div class="nhsuk-grid-row"><div class="nhsuk-grid-column-two-thirds">)";
-  if (form.error) main += error_summary(*form.error, "nhs_number");
-  main += R"(<h1>Find a child</h1><form method="get" action="/search" novalidate>)";
-  main += form.error ? R"(<div class="nhsuk-form-group nhsuk-form-group--error">)"
-                     : R"(<div class="nhsuk-form-group">)";
-  main += R"(<label class="nhsuk-label" for="nhs_number">NHS number</label>)"
-          R"(<div class="nhsuk-hint" id="nhs_number-hint">For example, 943 476 5919</div>)";
-  if (form.error) {
-    main +=
-        R"(<span class="nhsuk-error-message" id="nhs_number-error"><span class="nhsuk-u-visually-hidden">Error:</span> )" +
-        html_escape(*form.error) + "</span>";
-  }
-  main +=
-      std::string(R"(<input class="nhsuk-input nhsuk-input--width-10)") +
-      (form.error ? " nhsuk-input--error" : "") +
-      R"(" id="nhs_number" name="nhs_number" type="text" inputmode="numeric" spellcheck="false" aria-describedby="nhs_number-hint" value=")" +
-      html_escape(form.nhs_number) +
-      R"("></div><button class="nhsuk-button" data-module="nhsuk-button" type="submit">Search</button></form>)";
-  if (form.not_found) {
-    main +=
-        R"(<div class="nhsuk-inset-text" id="search-result"><span class="nhsuk-u-visually-hidden">Information: </span><p>)" +
-        html_escape(*form.not_found) + "</p></div>";
-  }
-  main += "</div></div>";
-  return layout(form.error ? "Error: Find a child" : "Find a child", user, main);
+  Shell shell;
+  shell.title = failed ? "Error: Log in" : "Log in";
+  return layout(shell, main);
 }
 
 namespace {
@@ -263,7 +166,7 @@ std::string break_glass_section(const RecordView& view) {
 
 }  // namespace
 
-std::string record_page(const User& user, const ChildRecord& record, const RecordView& view) {
+std::string record_page(const Shell& shell, const ChildRecord& record, const RecordView& view) {
   std::string sources;
   for (const auto& id : record.identities) {
     if (!sources.empty()) sources += ", ";
@@ -284,10 +187,12 @@ std::string record_page(const User& user, const ChildRecord& record, const Recor
   main +=
       immunisations_section(record) + health_events_section(record) + social_care_section(record);
   main += break_glass_section(view);
-  return layout(record.display_name(), user, main);
+  Shell named = shell;
+  named.title = record.display_name();
+  return layout(named, main);
 }
 
-std::string refused_page(const User& user, int64_t child_id, const std::string& reason,
+std::string refused_page(const Shell& shell, int64_t child_id, const std::string& reason,
                          bool may_break_glass, const std::optional<std::string>& form_error) {
   std::string main = R"(<a class="nhsuk-back-link" href="/search">Find another child</a>)"
                      R"(<h1>You cannot open this record</h1><p class="nhsuk-body" id="refusal">)" +
@@ -299,7 +204,7 @@ std::string refused_page(const User& user, int64_t child_id, const std::string& 
         R"(<h2>Emergency access</h2><p class="nhsuk-body">In an emergency you may open the record )"
         R"(for a limited time. Your reason is recorded, the information governance officer is )"
         R"(alerted, and the family can see that you did.</p><form method="post" action=")" +
-        action + R"(" novalidate><div class="nhsuk-form-group)" +
+        action + R"(" novalidate>)" + csrf_field(shell.csrf) + R"(<div class="nhsuk-form-group)" +
         (form_error ? " nhsuk-form-group--error" : "") +
         R"("><label class="nhsuk-label" for="reason">Reason for emergency access</label>)" +
         (form_error
@@ -309,14 +214,14 @@ std::string refused_page(const User& user, int64_t child_id, const std::string& 
         R"(<textarea class="nhsuk-textarea" id="reason" name="reason" rows="3"></textarea></div>)"
         R"(<button class="nhsuk-button nhsuk-button--warning" type="submit">Open the record in an emergency</button></form>)";
   }
-  return layout("You cannot open this record", user, main);
+  Shell titled = shell;
+  titled.title = "You cannot open this record";
+  return layout(titled, main);
 }
 
-std::string message_page(const std::optional<User>& user, const std::string& title,
-                         const std::string& message) {
-  return layout(title, user,
-                "<h1>" + html_escape(title) + R"(</h1><p class="nhsuk-body">)" +
-                    html_escape(message) + "</p>");
+std::string message_page(const Shell& shell, const std::string& message) {
+  return layout(shell, "<h1>" + html_escape(shell.title) + R"(</h1><p class="nhsuk-body">)" +
+                           html_escape(message) + "</p>");
 }
 
 }  // namespace onechild::api

@@ -11,17 +11,12 @@
 #include "access/users.h"
 #include "record/child_record.h"
 #include "record/protection.h"
+#include "api/web/kit.h"
 
 namespace onechild::api {
 
-std::string login_page(const std::string& username, bool failed);
-
-struct SearchForm {
-  std::string nhs_number;            // as typed, shown back in the field
-  std::optional<std::string> error;  // field error, e.g. not a valid number
-  std::optional<std::string> not_found;
-};
-std::string search_page(const User& user, const SearchForm& form);
+// csrf: the login form token (a cookie of its own: api/web/csrf.h).
+std::string login_page(const std::string& username, bool failed, const std::string& csrf);
 
 // What access control added to a record: protection flags (shown first),
 // recent unscheduled-care accesses, what was withheld, and on what basis
@@ -33,14 +28,14 @@ struct RecordView {
   std::vector<BreakGlass> break_glass;  // shown to the family: emergency accesses
   std::string basis;                    // "gp-registration", "break-glass", ...
 };
-std::string record_page(const User& user, const ChildRecord& record, const RecordView& view);
+std::string record_page(const Shell& shell, const ChildRecord& record, const RecordView& view);
 
 // 403 for a record: why, and the break-glass form when the role may use it.
-std::string refused_page(const User& user, int64_t child_id, const std::string& reason,
+std::string refused_page(const Shell& shell, int64_t child_id, const std::string& reason,
                          bool may_break_glass, const std::optional<std::string>& form_error);
 
 // 404, 500 and similar: a heading and one sentence.
-std::string message_page(const std::optional<User>& user, const std::string& title,
-                         const std::string& message);
+// (shell.title is the heading.)
+std::string message_page(const Shell& shell, const std::string& message);
 
 }  // namespace onechild::api

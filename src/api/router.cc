@@ -13,6 +13,8 @@
 #include "api/http_util.h"
 #include "api/link_api.h"
 #include "api/pages.h"
+#include "api/web/csrf.h"
+#include "api/web/modules.h"
 #include "programmes/programmes.h"
 #include "record/child_record.h"
 #include "record/protection.h"
@@ -27,63 +29,47 @@ constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-HttpResponse html(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-HttpResponse redirect(const std::string& location) {
-  HttpResponse r;
-  r.status = 303;
-  r.headers.emplace_back("Location", location);
-  return r;
-}
+HttpResponse html(int status, std::string body) { return html_page(status, std::move(body)); }
+HttpResponse redirect(const std::string& location) { return redirect_to(location); }
 
 std::string session_cookie(const std::string& token, bool clear) {
   return std::string(kSessionCookie) + "=" + (clear ? "" : token) +
          "; Path=/; HttpOnly; SameSite=Strict" + (clear ? "; Max-Age=0" : "");
 }
 
-// Fails the request on an error from the store; caught in handle().
-template <typename T>
-T checked(Result<T> result) {
-  if (!result.ok()) throw std::runtime_error(result.error().to_string());
-  return std::move(result).value();
+std::string login_cookie(const std::string& token) {
+  return std::string(kLoginCsrfCookie) + "=" + token + "; Path=/login; HttpOnly; SameSite=Strict";
 }
 
-void checked(const Status& status) {
-  if (!status.ok()) throw std::runtime_error(status.error().to_string());
+HttpResponse login_form(const std::string& username, bool failed) {
+  const std::string token = random_csrf_token();
+  HttpResponse r = html(failed ? 401 : 200, login_page(username, failed, token));
+  r.headers.emplace_back("Set-Cookie", login_cookie(token));
+  return r;
 }
 
-// A record's id in a path: digits only, and not absurdly long.
-std::optional<int64_t> child_id_of(const std::string& text) {
-  if (text.empty() || text.size() > 18 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  return std::stoll(text);
-}
+std::optional<int64_t> child_id_of(const std::string& text) { return id_of(text); }
 
-AuditEntry audit_of(const User& user, std::string action, std::optional<int64_t> child,
-                    std::string detail, std::string outcome = "allowed") {
-  AuditEntry e{user.id, std::move(action), child, std::move(detail)};
-  e.username = user.username;
-  e.role = user.role;
-  e.organisation = user.organisation;
-  e.outcome = std::move(outcome);
-  return e;
+Shell signed_out(std::string title) {
+  Shell s;
+  s.title = std::move(title);
+  return s;
 }
 
 }  // namespace
 
 Router::Router(ConnectionPool& pool, std::string web_dir, std::string config_dir)
-    : pool_(pool), web_dir_(std::move(web_dir)), worklists_(config_dir) {
+    : pool_(pool), web_dir_(std::move(web_dir)), config_dir_(config_dir), worklists_(config_dir) {
   auto policy = AccessPolicy::load(config_dir + "/access.toml");
   if (!policy.ok()) throw std::runtime_error(policy.error().to_string());
   policy_ = std::move(policy).value();
+  auto rules = ProgrammeRules::load(config_dir);
+  if (!rules.ok()) throw std::runtime_error(rules.error().to_string());
+  rules_ = std::make_unique<ProgrammeRules>(std::move(rules).value());
+  services_ = std::make_unique<WebServices>(WebServices{policy_, worklists_, *rules_, config_dir_});
 }
+
+Router::~Router() = default;
 
 HttpResponse Router::login(const HttpRequest& request, Database& db) {
   const auto form = parse_form(request.body);
@@ -103,94 +89,13 @@ HttpResponse Router::login(const HttpRequest& request, Database& db) {
     failed.username = username;
     failed.outcome = "denied";
     checked(record_audit(db, failed));
-    return html(401, login_page(username, true));
+    return login_form(username, true);
   }
   auto session = checked(create_session(db, *user, policy_.session_hours));
   checked(record_audit(db, audit_of(*user, "login", std::nullopt, "")));
-  HttpResponse r = redirect("/search");
+  HttpResponse r = redirect("/");
   r.headers.emplace_back("Set-Cookie", session_cookie(session.token, false));
   return r;
-}
-
-HttpResponse Router::search(const User& user, const std::string& query, Database& db) {
-  if (!policy_.permits(user.role, "search")) {
-    checked(record_audit(db, audit_of(user, "denied", std::nullopt, "GET /search", "denied")));
-    return html(403, message_page(user, "You cannot search for children",
-                                  "Your role sees aggregated or pseudonymised data only."));
-  }
-  const auto params = parse_form(query);
-  const auto it = params.find("nhs_number");
-  if (it == params.end()) return html(200, search_page(user, {}));
-  SearchForm form{it->second, std::nullopt, std::nullopt};
-  auto nhs = NhsNumber::parse(it->second);
-  if (!nhs.ok()) {
-    form.error = "Enter a valid 10-digit NHS number";
-    return html(400, search_page(user, form));
-  }
-  auto child = checked(find_child_by_nhs_number(db, *nhs));
-  checked(record_audit(db, audit_of(user, "search", child, nhs->digits())));
-  if (child) return redirect("/children/" + std::to_string(*child));
-  form.not_found = "No child found with NHS number " + nhs->formatted();
-  return html(200, search_page(user, form));
-}
-
-HttpResponse Router::child_record(const User& user, int64_t child_id, Database& db) {
-  const Principal principal = principal_for(user);
-  auto decision = decide_record_access(db, policy_, principal, child_id);
-  if (!decision.ok()) {
-    if (decision.error().code() == Error::Code::kNotFound) {
-      return html(
-          404, message_page(user, "Page not found", "There is no child record at this address."));
-    }
-    checked(Status(decision.error()));
-  }
-  const std::string what = "GET /children/" + std::to_string(child_id);
-  if (!decision->allowed) {
-    // A refusal is audited too: the IG officer sees who tried.
-    checked(record_audit(
-        db, audit_of(user, "view-record", child_id, what + ": " + decision->reason, "denied")));
-    return html(403, refused_page(user, child_id, decision->reason, decision->may_break_glass,
-                                  std::nullopt));
-  }
-  auto record = checked(load_child_record(db, child_id));
-  RecordView view;
-  view.basis = decision->basis;
-  const auto labels = checked(label_record(db, policy_, record));
-  view.withheld = apply_sensitivity(policy_, principal, labels, record);
-  const RolePolicy* role = policy_.role(user.role);
-  if (!role->family) view.flags = checked(protection_flags(db, record, today()));
-  if (role->unscheduled_care && !view.flags.empty()) {
-    checked(notify_unscheduled_access(db, principal, record.child_id, view.flags));
-    view.recent_unscheduled = checked(
-        recent_unscheduled_accesses(db, record.child_id, policy_.recent_unscheduled_accesses));
-  }
-  if (role->family) view.break_glass = checked(break_glass_history(db, record.child_id));
-  // Every view of a record is audited, before the record is shown.
-  checked(record_audit(db, audit_of(user, "view-record", record.child_id,
-                                    what + " (basis: " + decision->basis + ")")));
-  return html(200, record_page(user, record, view));
-}
-
-HttpResponse Router::break_glass(const HttpRequest& request, const User& user, int64_t child_id,
-                                 Database& db) {
-  const auto form = parse_form(request.body);
-  const auto it = form.find("reason");
-  const std::string reason = it == form.end() ? "" : it->second;
-  auto granted = onechild::break_glass(db, policy_, principal_for(user), child_id, reason);
-  if (!granted.ok()) {
-    if (granted.error().code() == Error::Code::kNotFound) {
-      return html(
-          404, message_page(user, "Page not found", "There is no child record at this address."));
-    }
-    if (granted.error().code() != Error::Code::kInvalidArgument) checked(Status(granted.error()));
-    checked(record_audit(
-        db, audit_of(user, "break-glass", child_id, granted.error().message(), "denied")));
-    const bool may = policy_.permits(user.role, "break-glass");
-    return html(may ? 400 : 403,
-                refused_page(user, child_id, "You have no legitimate relationship with this child",
-                             may, granted.error().message()));
-  }
-  return redirect("/children/" + std::to_string(granted->child_id));
 }
 
 // The IG officer's audit search: GET /api/audit?user=&child=&from=&to=&action=&limit=&offset=
@@ -280,7 +185,7 @@ HttpResponse Router::handle(const HttpRequest& request) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "onechild serve: %s %s failed: %s\n", request.method.c_str(),
                  request.target.c_str(), e.what());
-    response = html(500, message_page(std::nullopt, "Sorry, there is a problem with the service",
+    response = html(500, message_page(signed_out("Sorry, there is a problem with the service"),
                                       "Try again later. The problem has been logged."));
   }
   response.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
@@ -310,15 +215,32 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
   // Origin as well stops a cross-site form even from an older browser.
   if (post && !request.origin.empty() && request.origin != "http://" + request.host &&
       request.origin != "https://" + request.host) {
-    return html(403, message_page(std::nullopt, "Forbidden", "This form came from another site."));
+    return html(403, message_page(signed_out("Forbidden"), "This form came from another site."));
   }
 
   const auto token = cookie_value(request.cookie, kSessionCookie);
   std::optional<User> user;
   if (token) user = checked(find_session(db, *token));
 
-  if (path == "/login" && get) return user ? redirect("/search") : html(200, login_page("", false));
-  if (path == "/login" && post) return login(request, db);
+  if (path == "/login" && get) return user ? redirect("/") : login_form("", false);
+  if (path == "/login" && post) {
+    // Double-submit: the form's token must match the cookie set with the form.
+    const auto expected = cookie_value(request.cookie, kLoginCsrfCookie);
+    if (!csrf_matches(expected.value_or(""), param(parse_form(request.body), "csrf"))) {
+      return login_form(param(parse_form(request.body), "username"), true);
+    }
+    return login(request, db);
+  }
+  // Every other form a signed-in user posts carries the session's form token.
+  const std::string csrf = token ? csrf_token_for_session(*token) : std::string();
+  const bool form_post = post && path.rfind("/api/", 0) != 0 && path.rfind("/fhir/", 0) != 0;
+  if (form_post && user && !csrf_matches(csrf, param(parse_form(request.body), "csrf"))) {
+    checked(record_audit(db, audit_of(*user, "denied", std::nullopt,
+                                      "POST " + path + ": missing or wrong form token", "denied")));
+    return html(403, message_page(signed_out("Forbidden"),
+                                  "This form has expired or came from another site. Go back, "
+                                  "reload the page and try again."));
+  }
   if (path == "/logout" && post) {
     if (token) checked(end_session(db, *token));
     if (user) checked(record_audit(db, audit_of(*user, "logout", std::nullopt, "")));
@@ -326,7 +248,6 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
     r.headers.emplace_back("Set-Cookie", session_cookie("", true));
     return r;
   }
-  if (path == "/" && get) return redirect(user ? "/search" : "/login");
   if (path.rfind("/api/link/", 0) == 0) return link_api(request, path, query, user, db);
   if (path.rfind("/api/worklists/", 0) == 0) {
     return worklists_.handle(request, path, query, user, db, policy_);
@@ -358,26 +279,12 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
     return notifications(*user, db);
   }
 
-  const bool known = path == "/search" || path.rfind("/children/", 0) == 0;
-  if (!known) return html(404, message_page(user, "Page not found", "Check the web address."));
-  constexpr std::string_view kBreakGlass = "/break-glass";
-  const bool breaking =
-      post && path.size() > kBreakGlass.size() &&
-      path.compare(path.size() - kBreakGlass.size(), kBreakGlass.size(), kBreakGlass) == 0;
-  if (!get && !breaking) {
-    return html(405, message_page(user, "Method not allowed", "Use the links and forms."));
-  }
   if (!user) return redirect("/login");
-  if (path == "/search") return search(*user, query, db);
-  const std::string id_text =
-      path.substr(10, breaking ? path.size() - 10 - kBreakGlass.size() : std::string::npos);
-  const auto child_id = child_id_of(id_text);
-  if (!child_id) {
-    return html(404,
-                message_page(user, "Page not found", "There is no child record at this address."));
+  PageContext ctx{request, path, query, *user, csrf, db, *services_};
+  for (PageHandler module : kPageModules) {
+    if (auto response = module(ctx)) return std::move(*response);
   }
-  if (breaking) return break_glass(request, *user, *child_id, db);
-  return child_record(*user, *child_id, db);
+  return message_response(ctx, 404, "Page not found", "Check the web address.");
 }
 
 std::string Router::default_config_dir() {
@@ -389,13 +296,13 @@ HttpResponse Router::static_file(const std::string& relative) const {
   // climb out of it is refused before touching the file system.
   if (relative.empty() || relative.find("..") != std::string::npos || relative.front() == '/' ||
       relative.find('\\') != std::string::npos || relative.find('\0') != std::string::npos) {
-    return html(404, message_page(std::nullopt, "Page not found", "Check the web address."));
+    return html(404, message_page(signed_out("Page not found"), "Check the web address."));
   }
   const fs::path file = fs::path(web_dir_) / relative;
   std::ifstream in(file, std::ios::binary);
   std::error_code ec;
   if (!in || !fs::is_regular_file(file, ec)) {
-    return html(404, message_page(std::nullopt, "Page not found", "Check the web address."));
+    return html(404, message_page(signed_out("Page not found"), "Check the web address."));
   }
   std::ostringstream body;
   body << in.rdbuf();

@@ -2,6 +2,7 @@
 // socket layer (server.cc), so every route can be tested without a network.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,7 +12,13 @@
 #include "api/fhir/fhir_api.h"
 #include "api/worklist_api.h"
 
+namespace onechild {
+struct ProgrammeRules;
+}
+
 namespace onechild::api {
+
+struct WebServices;
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
@@ -39,6 +46,7 @@ class Router {
   // Throws std::runtime_error when config_dir/access.toml cannot be read:
   // serve() loads it first, so a bad policy is a clear error at start-up.
   Router(ConnectionPool& pool, std::string web_dir, std::string config_dir = default_config_dir());
+  ~Router();
 
   // Never throws; an internal failure becomes a 500 page and a line on stderr.
   HttpResponse handle(const HttpRequest& request);
@@ -47,10 +55,6 @@ class Router {
   HttpResponse route(const HttpRequest& request, Database& db);
   HttpResponse static_file(const std::string& path) const;
   HttpResponse login(const HttpRequest& request, Database& db);
-  HttpResponse search(const User& user, const std::string& query, Database& db);
-  HttpResponse child_record(const User& user, int64_t child_id, Database& db);
-  HttpResponse break_glass(const HttpRequest& request, const User& user, int64_t child_id,
-                           Database& db);
   HttpResponse notifications(const User& user, Database& db);
   HttpResponse audit_search(const User& user, const std::string& query, Database& db);
 
@@ -58,8 +62,11 @@ class Router {
 
   ConnectionPool& pool_;
   std::string web_dir_;
+  std::string config_dir_;
   AccessPolicy policy_;
   WorklistCache worklists_;
+  std::unique_ptr<ProgrammeRules> rules_;
+  std::unique_ptr<WebServices> services_;  // what the page modules share (api/web/page.h)
   fhir::FhirApi fhir_{policy_};  // /fhir/R4; reads policy_ at each request
 };
 

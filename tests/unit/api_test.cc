@@ -13,6 +13,7 @@
 #include "ingest/ingest.h"
 #include "link/link.h"
 #include "support/temp_dir.h"
+#include "support/web_session.h"
 
 namespace onechild::api {
 namespace {
@@ -87,15 +88,13 @@ class RouterTest : public ::testing::Test {
   }
 
   std::string log_in(const std::string& username = "hv") {
-    auto r = router_.handle({"POST", "/login", "", "http://localhost", "localhost",
-                             "username=" + username + "&password=a+long+enough+password"});
+    auto r = testing::post_login(router_, username, "a long enough password");
     EXPECT_EQ(r.status, 303);
-    for (const auto& [name, value] : r.headers) {
-      if (name == "Set-Cookie") return value.substr(0, value.find(';'));
-    }
-    ADD_FAILURE() << "no session cookie";
-    return "";
+    const std::string cookie = testing::session_cookie_of(r);
+    if (cookie.empty()) ADD_FAILURE() << "no session cookie";
+    return cookie;
   }
+  std::string csrf(const std::string& cookie) { return "&csrf=" + testing::form_token(router_, cookie); }
 
   static std::string header(const HttpResponse& r, const std::string& name) {
     for (const auto& [n, v] : r.headers) {
@@ -127,8 +126,7 @@ TEST_F(RouterTest, PersonPagesNeedALogin) {
 }
 
 TEST_F(RouterTest, LoginSetsAStrictHttpOnlyCookie) {
-  auto r = router_.handle(
-      {"POST", "/login", "", "", "localhost", "username=hv&password=a+long+enough+password"});
+  auto r = testing::post_login(router_, "hv", "a long enough password", "");
   ASSERT_EQ(r.status, 303);
   const std::string cookie = header(r, "Set-Cookie");
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
@@ -137,15 +135,14 @@ TEST_F(RouterTest, LoginSetsAStrictHttpOnlyCookie) {
 }
 
 TEST_F(RouterTest, WrongPasswordIs401AndAudited) {
-  auto r = router_.handle({"POST", "/login", "", "", "localhost", "username=hv&password=nope"});
+  auto r = testing::post_login(router_, "hv", "nope", "");
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(r.body.find("Enter a correct username and password"), std::string::npos);
   EXPECT_EQ(audit_count("login-failed"), 1);
 }
 
 TEST_F(RouterTest, CrossSitePostIsRefused) {
-  auto r = router_.handle({"POST", "/login", "", "https://evil.example", "localhost",
-                           "username=hv&password=a+long+enough+password"});
+  auto r = testing::post_login(router_, "hv", "a long enough password", "https://evil.example");
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(header(r, "Set-Cookie"), "");
 }
@@ -242,9 +239,10 @@ TEST_F(RouterTest, NoRelationshipIs403WithAnAuditRowAndABreakGlassForm) {
 
 TEST_F(RouterTest, BreakGlassNeedsAReasonThenOpensTheRecordAndAlertsIg) {
   const std::string cookie = log_in("other");
+  const std::string token = csrf(cookie);
   auto post = [&](const std::string& body) {
     return router_.handle(
-        {"POST", "/children/1/break-glass", cookie, "http://localhost", "localhost", body});
+        {"POST", "/children/1/break-glass", cookie, "http://localhost", "localhost", body + token});
   };
   auto short_reason = post("reason=urgent");
   EXPECT_EQ(short_reason.status, 400);
@@ -272,7 +270,7 @@ TEST_F(RouterTest, TheIgOfficerFindsABreakGlassInTheAuditAndTheAlerts) {
   const std::string other = log_in("other");
   ASSERT_EQ(router_
                 .handle({"POST", "/children/1/break-glass", other, "http://localhost", "localhost",
-                         "reason=Child+brought+in+unwell%2C+GP+closed"})
+                         "reason=Child+brought+in+unwell%2C+GP+closed" + csrf(other)})
                 .status,
             303);
   const std::string ig = log_in("ig");
@@ -299,7 +297,7 @@ TEST_F(RouterTest, RolesWithoutBreakGlassGetNoForm) {
   EXPECT_EQ(r.body.find("break-glass"), std::string::npos);
   EXPECT_EQ(router_
                 .handle({"POST", "/children/1/break-glass", cookie, "http://localhost", "localhost",
-                         "reason=I+would+like+to+see+it+please"})
+                         "reason=I+would+like+to+see+it+please" + csrf(cookie)})
                 .status,
             403);
 }
@@ -319,21 +317,23 @@ TEST_F(RouterTest, AnalystsReachNoPersonLevelPage) {
 TEST_F(RouterTest, RepeatedFailedLoginsLockTheAccount) {
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(
-        router_.handle({"POST", "/login", "", "", "localhost", "username=hv&password=nope"}).status,
+        testing::post_login(router_, "hv", "nope", "").status,
         401);
   }
   // Locked: the right password is refused too, and the attempt is audited.
-  auto r = router_.handle(
-      {"POST", "/login", "", "", "localhost", "username=hv&password=a+long+enough+password"});
+  auto r = testing::post_login(router_, "hv", "a long enough password", "");
   EXPECT_EQ(r.status, 401);
-  EXPECT_EQ(header(r, "Set-Cookie"), "");
+  EXPECT_EQ(testing::session_cookie_of(r), "");
   EXPECT_EQ(audit_count("login-failed"), 6);
 }
 
 TEST_F(RouterTest, LogoutEndsTheSession) {
   const std::string cookie = log_in();
   EXPECT_EQ(get("/search", cookie).status, 200);
-  auto out = router_.handle({"POST", "/logout", cookie, "", "localhost", ""});
+  // Without the form token the session survives (a cross-site logout).
+  EXPECT_EQ(router_.handle({"POST", "/logout", cookie, "", "localhost", ""}).status, 403);
+  EXPECT_EQ(get("/search", cookie).status, 200);
+  auto out = router_.handle({"POST", "/logout", cookie, "", "localhost", csrf(cookie).substr(1)});
   EXPECT_EQ(out.status, 303);
   EXPECT_EQ(get("/search", cookie).status, 303);
 }
@@ -347,7 +347,30 @@ TEST_F(RouterTest, StaticFilesStayInsideTheWebDirectory) {
   EXPECT_EQ(get("/assets/%2e%2e/x.db").status, 404);
   EXPECT_EQ(get("/assets//etc/passwd").status, 404);
   EXPECT_EQ(get("/assets/missing.js").status, 404);
-  EXPECT_EQ(get("/nowhere").status, 404);
+  EXPECT_EQ(get("/nowhere").status, 303);  // signed out: to the login page
+  EXPECT_EQ(get("/nowhere", log_in()).status, 404);
+}
+
+TEST_F(RouterTest, EveryFormNeedsItsToken) {
+  // The login form's token must match its cookie (double-submit).
+  auto no_token = router_.handle({"POST", "/login", "", "", "localhost",
+                                  "username=hv&password=a+long+enough+password"});
+  EXPECT_EQ(no_token.status, 401);
+  EXPECT_EQ(testing::session_cookie_of(no_token), "");
+  const std::string cookie = log_in();
+  const std::string token = testing::form_token(router_, cookie);
+  ASSERT_EQ(token.size(), 64u);
+  // A signed-in user's forms: missing, wrong or another session's token is refused.
+  const std::string other = testing::form_token(router_, log_in("other"));
+  for (const std::string& body : {std::string("reason=Child+brought+in+unwell"),
+                                  "reason=Child+brought+in+unwell&csrf=" + std::string(64, '0'),
+                                  "reason=Child+brought+in+unwell&csrf=" + other}) {
+    EXPECT_EQ(router_.handle({"POST", "/children/1/break-glass", cookie, "", "localhost", body})
+                  .status,
+              403)
+        << body;
+  }
+  EXPECT_GE(audit_count("denied"), 3);
 }
 
 }  // namespace
@@ -377,13 +400,10 @@ class LinkApiTest : public ::testing::Test {
   }
 
   std::string log_in(const std::string& who) {
-    auto r = router_.handle({"POST", "/login", "", "http://localhost", "localhost",
-                             "username=" + who + "&password=a+long+enough+password"});
-    for (const auto& [name, value] : r.headers) {
-      if (name == "Set-Cookie") return value.substr(0, value.find(';'));
-    }
-    ADD_FAILURE() << "no session cookie";
-    return "";
+    const std::string cookie =
+        testing::session_cookie_of(testing::post_login(router_, who, "a long enough password"));
+    if (cookie.empty()) ADD_FAILURE() << "no session cookie";
+    return cookie;
   }
   HttpResponse call(const std::string& method, const std::string& target, const std::string& cookie,
                     const std::string& body = "") {
@@ -494,13 +514,10 @@ class WorklistApiTest : public ::testing::Test {
     ASSERT_TRUE(add_user(*db, "dm", "dm", "data-manager", "a long enough password", "ICB").ok());
   }
   std::string log_in(const std::string& who) {
-    auto r = router_.handle({"POST", "/login", "", "http://localhost", "localhost",
-                             "username=" + who + "&password=a+long+enough+password"});
-    for (const auto& [name, value] : r.headers) {
-      if (name == "Set-Cookie") return value.substr(0, value.find(';'));
-    }
-    ADD_FAILURE() << "no session cookie";
-    return "";
+    const std::string cookie =
+        testing::session_cookie_of(testing::post_login(router_, who, "a long enough password"));
+    if (cookie.empty()) ADD_FAILURE() << "no session cookie";
+    return cookie;
   }
   HttpResponse get(const std::string& target, const std::string& cookie) {
     return router_.handle({"GET", target, cookie, "", "localhost", ""});

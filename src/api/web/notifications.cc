@@ -1,0 +1,8 @@
+#include "api/web/modules.h"
+
+namespace onechild::api {
+
+// Being written (issue 9).
+std::optional<HttpResponse> notification_pages(PageContext&) { return std::nullopt; }
+
+}  // namespace onechild::api

@@ -1,0 +1,2 @@
+// Being written (issue 9).
+#include <gtest/gtest.h>

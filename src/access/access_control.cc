@@ -409,6 +409,98 @@ Result<std::vector<BreakGlass>> break_glass_history(Database& db, int64_t child_
   return out;
 }
 
+Result<std::vector<BreakGlassAccess>> list_break_glass(Database& db, const BreakGlassQuery& query) {
+  // Newest first by id (ids follow started_at). The count of record views
+  // walks the user's audit rows inside the window (audit_events_by_user), so
+  // each row costs a few index reads however long the log. started_at has
+  // whole seconds and the audit milliseconds: compare on the seconds.
+  auto stmt = db.prepare(R"sql(
+    SELECT bg.id, bg.user_id, bg.child_id, bg.reason, bg.started_at, bg.expires_at,
+           coalesce(u.display_name, ''), coalesce(u.username, ''), coalesce(u.role, ''),
+           coalesce(u.organisation, ''), bg.reviewed_at, bg.review_note, r.display_name,
+           (SELECT count(*) FROM audit_events a
+            WHERE a.user_id = bg.user_id AND a.at >= substr(bg.started_at, 1, 19)
+              AND a.at < bg.expires_at AND a.action = 'view-record' AND a.outcome = 'allowed'
+              AND EXISTS (SELECT 1 FROM audit_event_children c
+                          WHERE c.child_id = bg.child_id AND c.seq = a.seq))
+    FROM break_glass bg
+    LEFT JOIN users u ON u.id = bg.user_id
+    LEFT JOIN users r ON r.id = bg.reviewed_by
+    WHERE (?1 = 0 OR bg.reviewed_at IS NULL) AND (?4 = 0 OR bg.id = ?4)
+    ORDER BY bg.id DESC LIMIT ?2 OFFSET ?3)sql");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, int64_t{query.unreviewed_only ? 1 : 0})
+      .bind(2, query.limit)
+      .bind(3, std::max<int64_t>(0, query.offset))
+      .bind(4, query.id.value_or(0));
+  std::vector<BreakGlassAccess> out;
+  if (Status s = stmt->each_row([&](const Statement& row) {
+        BreakGlassAccess a;
+        a.access = {row.column_int64(0), row.column_int64(1), row.column_int64(2),
+                    row.column_text(3),  row.column_text(4),  row.column_text(5)};
+        a.display_name = row.column_text(6);
+        a.username = row.column_text(7);
+        a.role = row.column_text(8);
+        a.organisation = row.column_text(9);
+        a.reviewed_at = row.column_optional_text(10);
+        a.review_note = row.column_optional_text(11);
+        a.reviewer = row.column_optional_text(12);
+        a.record_views = row.column_int64(13);
+        out.push_back(std::move(a));
+      });
+      !s.ok()) {
+    return s.error();
+  }
+  return out;
+}
+
+Result<int64_t> count_break_glass(Database& db, bool unreviewed_only) {
+  auto stmt = db.prepare("SELECT count(*) FROM break_glass WHERE (?1 = 0 OR reviewed_at IS NULL)");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, int64_t{unreviewed_only ? 1 : 0});
+  auto row = stmt->step();
+  if (!row.ok()) return row.error();
+  return stmt->column_int64(0);
+}
+
+Status review_break_glass(Database& db, const Principal& reviewer, int64_t break_glass_id,
+                          const std::string& note, Clock::time_point now) {
+  if (note.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Error::invalid_argument("enter a note about the review");
+  }
+  auto tx = Transaction::begin(db);
+  if (!tx.ok()) return tx.error();
+  auto found = db.prepare("SELECT child_id, reviewed_at FROM break_glass WHERE id = ?1");
+  if (!found.ok()) return found.error();
+  found->bind(1, break_glass_id);
+  auto row = found->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return Error::not_found("no break-glass access " + std::to_string(break_glass_id));
+  if (!found->column_is_null(1)) {
+    return Error::invalid_argument("this access has already been reviewed");
+  }
+  const int64_t child = found->column_int64(0);
+  found->reset();
+  // Only an unreviewed row is updated: a review, once recorded, stands.
+  auto update = db.prepare(
+      "UPDATE break_glass SET reviewed_by = ?1, reviewed_at = ?2, review_note = ?3 "
+      "WHERE id = ?4 AND reviewed_at IS NULL");
+  if (!update.ok()) return update.error();
+  update->bind(1, reviewer.user_id)
+      .bind(2, format_iso_timestamp(now))
+      .bind(3, note)
+      .bind(4, break_glass_id);
+  if (Status s = update->run(); !s.ok()) return s;
+  AuditEntry audit{reviewer.user_id, "review-break-glass", child,
+                   "break-glass " + std::to_string(break_glass_id) + ": " + note};
+  audit.username = reviewer.username;
+  audit.role = reviewer.role;
+  audit.organisation = reviewer.organisation;
+  audit.purpose = "administration";
+  if (Status s = record_audit(db, audit); !s.ok()) return s;
+  return tx->commit();
+}
+
 std::optional<int> age_on(const ChildRecord& record, Clock::time_point now) {
   const auto born = record.birth_date();
   return born ? years_between(*born, now) : std::nullopt;

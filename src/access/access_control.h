@@ -103,6 +103,28 @@ Result<BreakGlass> break_glass(Database& db, const AccessPolicy& policy, const P
 // Every break-glass on a child's record, newest first (for the family and IG).
 Result<std::vector<BreakGlass>> break_glass_history(Database& db, int64_t child_id);
 
+// The IG officer's review of break-glass accesses (DESIGN §2: who saw what
+// and why). Newest first; paged, since the table only grows.
+struct BreakGlassAccess {
+  BreakGlass access;
+  std::string display_name, username, role, organisation;  // who broke glass
+  // The user's view-record audit rows for that child inside the window:
+  // whether the access was actually used.
+  int64_t record_views = 0;
+  std::optional<std::string> reviewed_at, review_note, reviewer;  // reviewer's display name
+};
+struct BreakGlassQuery {
+  bool unreviewed_only = false;
+  int64_t limit = 50, offset = 0;
+  std::optional<int64_t> id;  // just this one
+};
+Result<std::vector<BreakGlassAccess>> list_break_glass(Database& db, const BreakGlassQuery& query);
+Result<int64_t> count_break_glass(Database& db, bool unreviewed_only);
+// Records a review once (NotFound: no such access; InvalidArgument: already
+// reviewed, or no note), audited as "review-break-glass" in one transaction.
+Status review_break_glass(Database& db, const Principal& reviewer, int64_t break_glass_id,
+                          const std::string& note, Clock::time_point now = Clock::now());
+
 // The child's age in whole years on today, from the record's birth date.
 std::optional<int> age_on(const ChildRecord& record, Clock::time_point now);
 

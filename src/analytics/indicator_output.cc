@@ -186,6 +186,10 @@ std::string indicators_json(const std::vector<IndicatorResult>& results, Date as
          "\n";
 }
 
+namespace {
+std::string describe_measure(const IndicatorDefinition& d);  // below, with the Markdown
+}  // namespace
+
 Result<int64_t> store_indicator_results(Database& db, const std::vector<IndicatorResult>& results,
                                         Date as_of, int64_t children) {
   auto tx = Transaction::begin(db);
@@ -197,13 +201,23 @@ Result<int64_t> store_indicator_results(Database& db, const std::vector<Indicato
   boost::json::array defs;
   for (const IndicatorResult& r : results) {
     const IndicatorDefinition& d = *r.definition;
-    defs.push_back(boost::json::object{{"id", d.id},
-                                       {"name", d.name},
-                                       {"domain", d.domain},
-                                       {"unit", d.unit},
-                                       {"method", method_id(d.method)},
-                                       {"polarity", polarity_id(d.polarity)},
-                                       {"source", d.source}});
+    defs.push_back(boost::json::object{
+        {"id", d.id},
+        {"name", d.name},
+        {"domain", d.domain},
+        {"unit", d.unit},
+        {"method", method_id(d.method)},
+        {"polarity", polarity_id(d.polarity)},
+        {"source", d.source},
+        // What the dashboard shows as the definition on hand.
+        {"method_name", method_name(d.method)},
+        {"period_months", d.period_months},
+        {"description", d.description},
+        {"counts", describe_measure(d)},
+        {"suppression", boost::json::object{{"numerator_min", d.suppression.numerator_min},
+                                            {"numerator_max", d.suppression.numerator_max},
+                                            {"denominator_min", d.suppression.denominator_min},
+                                            {"denominator_max", d.suppression.denominator_max}}}});
   }
   if (Status s = run->bind(1, format_iso_date(as_of))
                      .bind(2, children)

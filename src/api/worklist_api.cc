@@ -3,25 +3,73 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <chrono>
+#include <cstdlib>
 
+#include "analytics/area_reference.h"
+#include "analytics/case_finding.h"
+#include "analytics/snapshot.h"
 #include "api/http_util.h"
 #include "api/router.h"
+#include "core/date.h"
 #include "programmes/programmes.h"
-#include "programmes/worklist.h"
 
 namespace onechild::api {
 namespace {
-
-namespace json = boost::json;
 
 HttpResponse error(int status, const std::string& message) {
   return json_error(status, message);
 }
 
-// Which lists each role works, within the roles the policy lets see
-// worklists at all ("view-worklists"); the rows are then limited to the
-// children the user has a legitimate relationship with.
-bool role_may_see(const std::string& role, WorklistKind kind) {
+void check(const Status& s) {
+  if (!s.ok()) throw std::runtime_error(s.error().to_string());
+}
+
+// What identifies the store's content: when any of it changes, the
+// programmes' view is read again.
+Result<std::string> store_version(Database& db) {
+  auto stmt = db.prepare(
+      "SELECT (SELECT coalesce(max(id), 0) FROM ingest_batches) || '/' || "
+      "(SELECT coalesce(max(id), 0) FROM link_runs) || '/' || "
+      "(SELECT coalesce(max(id), 0) FROM child_history)");
+  if (!stmt.ok()) return stmt.error();
+  auto row = stmt->step();
+  if (!row.ok()) return row.error();
+  return stmt->column_text(0);
+}
+
+// What related_children reads besides the feeds: a new relationship, caseload
+// area or local authority changes it. Each is a rowid maximum or a small table.
+Result<std::string> relationships_version(Database& db) {
+  auto stmt = db.prepare(
+      "SELECT (SELECT coalesce(max(id), 0) FROM relationships) || '/' || "
+      "(SELECT count(*) FROM caseload_areas) || '/' || "
+      "(SELECT count(*) FROM local_authorities)");
+  if (!stmt.ok()) return stmt.error();
+  auto row = stmt->step();
+  if (!row.ok()) return row.error();
+  return stmt->column_text(0);
+}
+
+// When the first of the team's (or member's) current relationships ends
+// ("" when none is time-limited): the related set is worked out again then.
+Result<std::string> next_expiry(Database& db, const User& user, const std::string& now) {
+  auto stmt = db.prepare(
+      "SELECT coalesce(min(valid_until), '') FROM relationships WHERE organisation = ?1 "
+      "AND (user_id IS NULL OR user_id = ?2) AND valid_until IS NOT NULL AND valid_until > ?3");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, user.organisation).bind(2, user.id).bind(3, now);
+  auto row = stmt->step();
+  if (!row.ok()) return row.error();
+  return stmt->column_text(0);
+}
+// Lists kept per store version (kinds x upcoming-day choices); beyond this
+// the oldest choices are dropped.
+constexpr size_t kMaxLists = 24;
+
+}  // namespace
+
+bool role_works_list(const std::string& role, WorklistKind kind) {
   using K = WorklistKind;
   static constexpr std::pair<K, std::string_view> kRoles[] = {
       {K::kHcp, " health-visitor gp chis "},
@@ -39,23 +87,203 @@ bool role_may_see(const std::string& role, WorklistKind kind) {
   return false;
 }
 
-// What identifies the store's content: when any of it changes, the
-// programmes' view is read again.
-Result<std::string> store_version(Database& db) {
-  auto stmt = db.prepare(
-      "SELECT (SELECT coalesce(max(id), 0) FROM ingest_batches) || '/' || "
-      "(SELECT coalesce(max(id), 0) FROM link_runs) || '/' || "
-      "(SELECT coalesce(max(id), 0) FROM child_history)");
-  if (!stmt.ok()) return stmt.error();
-  auto row = stmt->step();
-  if (!row.ok()) return row.error();
-  return stmt->column_text(0);
+std::string_view worklist_title(WorklistKind kind) {
+  switch (kind) {
+    case WorklistKind::kHcp:
+      return "Healthy Child Programme reviews";
+    case WorklistKind::kImms:
+      return "Immunisations";
+    case WorklistKind::kLac:
+      return "Looked-after children's health assessments";
+    case WorklistKind::kEhcp:
+      return "EHC needs assessments";
+    case WorklistKind::kTransition:
+      return "Transition to adult services";
+    case WorklistKind::kRtt:
+      return "Referral waits";
+    case WorklistKind::kSignals:
+      return "Safeguarding signals";
+  }
+  return "";
 }
-
-}  // namespace
 
 WorklistCache::WorklistCache(std::string config_dir) : config_dir_(std::move(config_dir)) {}
 WorklistCache::~WorklistCache() = default;
+
+void WorklistCache::refresh_locked(Database& db) {
+  auto version = store_version(db);
+  if (!version.ok()) check(Status(version.error()));
+  if (!rules_) {
+    auto rules = ProgrammeRules::load(config_dir_);
+    if (!rules.ok()) throw std::runtime_error(rules.error().to_string());
+    rules_ = std::make_shared<const ProgrammeRules>(std::move(*rules));
+  }
+  if (population_ && *version == version_) return;
+  auto population = load_population(db, rules_->filter());
+  if (!population.ok()) throw std::runtime_error(population.error().to_string());
+  population_ = std::make_shared<Population>(std::move(*population));
+  lists_.clear();
+  cases_.reset();
+  version_ = *version;
+}
+
+WorklistCache::Rows WorklistCache::list_locked(WorklistKind kind, Date as_of, int upcoming_days) {
+  const auto key = std::tuple{static_cast<int>(kind), to_day(as_of), upcoming_days};
+  if (auto it = lists_.find(key); it != lists_.end()) return it->second;
+  if (lists_.size() >= kMaxLists) lists_.clear();
+  WorklistQuery q;
+  q.kind = kind;
+  q.as_of = as_of;
+  q.upcoming_days = upcoming_days;
+  // Compiling the rules interns their codes into the population's words.
+  const Programmes programmes(*rules_, population_->words);
+  auto rows =
+      std::make_shared<const std::vector<WorklistRow>>(build_worklist(programmes, *population_, q));
+  lists_.emplace(key, rows);
+  return rows;
+}
+
+WorklistCache::Related WorklistCache::related(Database& db, const AccessPolicy& policy,
+                                              const User& user) {
+  auto version = store_version(db);
+  if (!version.ok()) check(Status(version.error()));
+  auto relationships = relationships_version(db);
+  if (!relationships.ok()) check(Status(relationships.error()));
+  const std::string key = *version + "|" + *relationships;
+  // Everything related_children reads is in the key except time: a
+  // relationship ending (valid_until) is caught by the expiry kept with the set.
+  const std::string now = format_iso_timestamp(std::chrono::system_clock::now());
+  std::lock_guard lock(related_mutex_);
+  RelatedEntry& entry = related_[{user.organisation, user.id}];
+  if (!entry.children || entry.key != key || (!entry.expires.empty() && now >= entry.expires)) {
+    auto children = related_children(db, policy, principal_for(user));
+    if (!children.ok()) check(Status(children.error()));
+    auto expires = next_expiry(db, user, now);
+    if (!expires.ok()) check(Status(expires.error()));
+    entry = {key, *expires,
+             std::make_shared<const std::unordered_set<int64_t>>(std::move(*children))};
+  }
+  return entry.children;
+}
+
+std::vector<WorklistRow> WorklistCache::rows_for(Database& db, const AccessPolicy& policy,
+                                                 const User& user, const WorklistQuery& query) {
+  const Related children = related(db, policy, user);
+  Rows all;
+  {
+    std::lock_guard lock(mutex_);
+    refresh_locked(db);
+    all = list_locked(query.kind, query.as_of, query.upcoming_days);
+  }
+  std::vector<WorklistRow> rows;
+  for (const WorklistRow& r : *all) {
+    if (!query.practice.empty() && r.practice != query.practice) continue;
+    if (children->contains(r.child_id)) rows.push_back(r);
+  }
+  return rows;
+}
+
+WorklistCache::Slice WorklistCache::slice_for(Database& db, const AccessPolicy& policy,
+                                              const User& user, const WorklistQuery& query,
+                                              size_t offset, size_t count) {
+  const Related children = related(db, policy, user);
+  Rows all;
+  {
+    std::lock_guard lock(mutex_);
+    refresh_locked(db);
+    all = list_locked(query.kind, query.as_of, query.upcoming_days);
+  }
+  Slice out;
+  for (const WorklistRow& r : *all) {
+    if (!query.practice.empty() && r.practice != query.practice) continue;
+    if (!children->contains(r.child_id)) continue;
+    if (out.total >= offset && out.rows.size() < count) out.rows.push_back(r);
+    ++out.total;
+  }
+  return out;
+}
+
+std::vector<WorklistCounts> WorklistCache::counts_for(Database& db, const AccessPolicy& policy,
+                                                      const User& user) {
+  std::vector<WorklistCounts> out;
+  if (!policy.permits(user.role, "view-worklists")) return out;
+  const Related children = related(db, policy, user);
+  const Date as_of = today();
+  for (WorklistKind kind : kWorklistKinds) {
+    if (!role_works_list(user.role, kind)) continue;
+    Rows all;
+    {
+      std::lock_guard lock(mutex_);
+      refresh_locked(db);
+      all = list_locked(kind, as_of, 0);
+    }
+    WorklistCounts counts{kind};
+    for (const WorklistRow& r : *all) {
+      if (!children->contains(r.child_id)) continue;
+      ++(r.days_overdue > 0 || r.status == "overdue" ? counts.overdue : counts.other);
+    }
+    out.push_back(counts);
+  }
+  return out;
+}
+
+std::shared_ptr<const std::vector<CaseFindingList>> WorklistCache::case_finding_lists() {
+  std::lock_guard lock(mutex_);
+  if (!case_lists_) {
+    auto lists = load_case_finding(config_dir_ + "/case_finding.toml");
+    if (!lists.ok()) throw std::runtime_error(lists.error().to_string());
+    case_lists_ = std::make_shared<const std::vector<CaseFindingList>>(std::move(*lists));
+  }
+  return case_lists_;
+}
+
+bool WorklistCache::knows_deprivation() {
+  const char* dir = std::getenv("ONECHILD_REFERENCE_DIR");
+  return dir != nullptr && *dir != '\0';
+}
+
+std::vector<CaseFindingRow> WorklistCache::case_finding_for(Database& db,
+                                                            const AccessPolicy& policy,
+                                                            const User& user) {
+  const auto lists = case_finding_lists();
+  const Related children = related(db, policy, user);
+  const Date as_of = today();
+  std::shared_ptr<const std::vector<CaseFindingRow>> all;
+  {
+    std::lock_guard lock(mutex_);
+    refresh_locked(db);
+    if (!cases_ || cases_day_ != to_day(as_of)) {
+      // The snapshot is read, used and dropped: only its rows are kept.
+      FactFilterBuilder filter;
+      for (const CaseFindingList& l : *lists) {
+        for (const auto* conditions : {&l.population, &l.criteria}) {
+          for (const Condition& c : *conditions) {
+            for (const EventMatcher& m : c.any)
+              filter.add(m);
+          }
+        }
+      }
+      AreaReference reference;
+      if (knows_deprivation()) {
+        auto loaded = AreaReference::load(std::getenv("ONECHILD_REFERENCE_DIR"));
+        if (!loaded.ok()) throw std::runtime_error(loaded.error().to_string());
+        reference = std::move(*loaded);
+      }
+      auto population = load_population(db, filter.build());
+      if (!population.ok()) throw std::runtime_error(population.error().to_string());
+      const Snapshot snapshot = make_snapshot(std::move(*population), reference, {}, as_of);
+      cases_ =
+          std::make_shared<const std::vector<CaseFindingRow>>(find_cases(*lists, snapshot, as_of));
+      cases_day_ = to_day(as_of);
+    }
+    all = cases_;
+  }
+  std::vector<CaseFindingRow> rows;
+  for (const CaseFindingRow& r : *all) {
+    if (children->contains(r.child_id)) rows.push_back(r);
+  }
+  return rows;
+}
 
 HttpResponse WorklistCache::handle(const HttpRequest& request, const std::string& path,
                                    const std::string& query, const std::optional<User>& user,
@@ -65,9 +293,8 @@ HttpResponse WorklistCache::handle(const HttpRequest& request, const std::string
   const std::string name = path.substr(std::string_view("/api/worklists/").size());
   auto kind = parse_worklist_kind(name);
   if (!kind.ok()) return error(404, kind.error().message());
-  if (!policy.permits(user->role, "view-worklists") || !role_may_see(user->role, *kind)) {
-    if (Status s = record_audit(db, {user->id, "denied", std::nullopt, "GET " + path}); !s.ok())
-      throw std::runtime_error(s.error().to_string());
+  if (!policy.permits(user->role, "view-worklists") || !role_works_list(user->role, *kind)) {
+    check(record_audit(db, {user->id, "denied", std::nullopt, "GET " + path}));
     return error(403, "the " + user->role + " role does not work this list");
   }
   const auto params = parse_form(query);
@@ -98,38 +325,12 @@ HttpResponse WorklistCache::handle(const HttpRequest& request, const std::string
 
   // Person-level rows: only the children this user has a legitimate
   // relationship with, then the limit.
-  const size_t limit = q.limit;
-  q.limit = 0;
-  auto related = related_children(db, policy, principal_for(*user));
-  if (!related.ok()) throw std::runtime_error(related.error().to_string());
-  std::vector<WorklistRow> rows;
-  {
-    std::lock_guard lock(mutex_);
-    auto version = store_version(db);
-    if (!version.ok()) throw std::runtime_error(version.error().to_string());
-    if (!rules_) {
-      auto rules = ProgrammeRules::load(config_dir_);
-      if (!rules.ok()) throw std::runtime_error(rules.error().to_string());
-      rules_ = std::make_shared<const ProgrammeRules>(std::move(*rules));
-    }
-    if (!population_ || *version != version_) {
-      auto population = load_population(db, rules_->filter());
-      if (!population.ok()) throw std::runtime_error(population.error().to_string());
-      population_ = std::make_shared<Population>(std::move(*population));
-      version_ = *version;
-    }
-    // Compiling the rules interns their codes into the population's words.
-    const Programmes programmes(*rules_, population_->words);
-    rows = build_worklist(programmes, *population_, q);
-  }
-  std::erase_if(rows, [&](const WorklistRow& r) { return !related->contains(r.child_id); });
-  if (limit > 0 && rows.size() > limit) rows.resize(limit);
-  q.limit = limit;
-  if (Status s = add_identities(db, rows); !s.ok()) throw std::runtime_error(s.error().to_string());
+  std::vector<WorklistRow> rows = rows_for(db, policy, *user, q);
+  if (q.limit > 0 && rows.size() > q.limit) rows.resize(q.limit);
+  check(add_identities(db, rows));
   const std::string detail = name + (q.practice.empty() ? "" : " practice " + q.practice) + ", " +
                              std::to_string(rows.size()) + " rows";
-  if (Status s = record_audit(db, {user->id, "view-worklist", std::nullopt, detail}); !s.ok())
-    throw std::runtime_error(s.error().to_string());
+  check(record_audit(db, {user->id, "view-worklist", std::nullopt, detail}));
   return json_response(200, worklist_json(rows, q));
 }
 

@@ -226,6 +226,13 @@ int run_case_finding(const IndicatorArgs& a) {
 
 }  // namespace
 
+int store_indicators_for(const std::string& db, const std::string& reference) {
+  IndicatorArgs a;
+  a.db = db;
+  a.reference = reference;
+  return run_indicators(a);
+}
+
 void add_indicator_commands(CLI::App& app, std::function<int()>& action) {
   auto a = std::make_shared<IndicatorArgs>();
   auto* cmd = app.add_subcommand("indicators",

@@ -11,4 +11,8 @@ namespace onechild {
 // Adds the commands to `app`; the chosen one sets `action`.
 void add_indicator_commands(CLI::App& app, std::function<int()>& action);
 
+// `onechild indicators --db DB --reference DIR` for today, stored for the web
+// app (the demo computes them so the outcomes pages have figures).
+int store_indicators_for(const std::string& db, const std::string& reference);
+
 }  // namespace onechild

@@ -331,9 +331,27 @@ Status seed_demo_access(Database& db, const std::string& reference, const std::s
         Account{"socialworker", "Demo Social Worker", "social-worker", la_code},
         Account{"analyst", "Demo ICS Analyst", "analyst", "ICB"},
         Account{"ig", "Demo IG Officer", "ig-officer", "ICB"},
-        Account{"datamanager", "Demo Data Manager", "data-manager", "ICB"}}) {
+        Account{"datamanager", "Demo Data Manager", "data-manager", "ICB"},
+        Account{"parent", "Demo Parent", "parent", ""}}) {
     auto user = add_user(db, acc.username, acc.name, acc.role, password, acc.organisation);
     if (!user.ok()) return user.error();
+  }
+  // The demo parent's child: the youngest child over one with a recorded
+  // immunisation, so the red book has something to show.
+  auto child = db.prepare(
+      "SELECT c.id FROM children c JOIN links l ON l.child_id = c.id "
+      "JOIN source_persons p ON p.id = l.source_person_id "
+      "JOIN source_events e ON e.source_system_id = p.source_system_id "
+      " AND e.person_original_id = p.original_id "
+      "WHERE c.merged_into IS NULL AND e.kind = 'immunisation' AND p.birth_date <= date('now', '-1 year') "
+      "ORDER BY p.birth_date DESC LIMIT 1");
+  if (!child.ok()) return child.error();
+  auto found = child->step();
+  if (!found.ok()) return found.error();
+  if (*found) {
+    if (Status s = grant_family_access(db, "parent", child->column_int64(0), "parent", false);
+        !s.ok())
+      return s;
   }
   return {};
 }
@@ -356,6 +374,7 @@ int run_demo(const Args& a) {
   if (int rc = run_synth(step); rc != 0) return rc;
   if (int rc = run_ingest(step); rc != 0) return rc;
   if (int rc = run_link(step); rc != 0) return rc;
+  if (int rc = store_indicators_for(db_path, feeds + "/reference"); rc != 0) return rc;
 
   auto db = Database::open(db_path);
   if (!db.ok()) return fail(db.error());
@@ -366,7 +385,7 @@ int run_demo(const Args& a) {
                              "Demo logins (password '" + password +
                                  "'): 'demo' (health visitor, every child in the ICS on the "
                                  "team's caseload), 'ed' (emergency clinician: break glass), "
-                                 "'socialworker', 'analyst', 'ig' (IG officer), 'datamanager'");
+                                 "'socialworker', 'analyst', 'ig' (IG officer), 'datamanager', 'parent' (a child's red book)");
 }
 
 }  // namespace

@@ -556,9 +556,33 @@ CREATE TABLE audit_event_children (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 9> kMigrations = {kMigration1, kMigration2, kMigration3,
-                                                         kMigration4, kMigration5, kMigration6,
-                                                         kMigration7, kMigration8, kMigration9};
+// Migration 10: the child health hub MDT case list (issue 9; src/access/mdt.h).
+// A team raises a child from a case-finding list for discussion and later
+// records the outcome; rows are closed, never deleted, so the list of
+// outcomes is the team's record of its decisions.
+constexpr std::string_view kMigration10 = R"sql(
+CREATE TABLE mdt_cases (
+  id            INTEGER PRIMARY KEY,
+  child_id      INTEGER NOT NULL REFERENCES children(id),
+  list          TEXT NOT NULL,           -- config/case_finding.toml list id
+  organisation  TEXT NOT NULL,           -- the team that discusses it
+  raised_by     INTEGER NOT NULL REFERENCES users(id),
+  raised_at     TEXT NOT NULL,
+  reason        TEXT NOT NULL,
+  status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+  action        TEXT,                    -- what the MDT decided (src/access/mdt.h kMdtActions)
+  outcome       TEXT,
+  outcome_by    INTEGER REFERENCES users(id),
+  outcome_at    TEXT
+);
+CREATE INDEX mdt_cases_open ON mdt_cases(organisation, status, raised_at);
+CREATE INDEX mdt_cases_closed ON mdt_cases(organisation, outcome_at) WHERE status = 'closed';
+CREATE INDEX mdt_cases_by_child ON mdt_cases(child_id, list);
+)sql";
+
+constexpr std::array<std::string_view, 10> kMigrations = {
+    kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
+    kMigration6, kMigration7, kMigration8, kMigration9, kMigration10};
 
 }  // namespace
 

@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkAccessibility, checkKeyboard, screenshot } from './support.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(repo, 'web', 'package.json'));
@@ -172,7 +173,9 @@ test('log in, find a child by NHS number and see their immunisations', async () 
   const stylesheet = page.waitForResponse((r) => r.url().endsWith('/assets/nhsuk-frontend.min.css'));
   await logIn(page, 'tester', password);
   assert.equal((await stylesheet).status(), 200);
-  assert.match(page.url(), /\/search$/);
+  // Signed in, the user lands on their home page; Find a child is one link away.
+  assert.equal(new URL(page.url()).pathname, '/');
+  await page.goto(`${baseUrl}/search`);
   // nhsuk-frontend's styles are applied: the button is NHS green, not the browser default.
   const buttonColour = await page.$eval('.nhsuk-button', (b) => getComputedStyle(b).backgroundColor);
   assert.equal(buttonColour, 'rgb(0, 127, 59)');  // NHS green, #007f3b
@@ -185,7 +188,18 @@ test('log in, find a child by NHS number and see their immunisations', async () 
   assert.match(await page.textContent('#demographics'), new RegExp(spaced));
   const immunisations = await page.textContent('#immunisations');
   assert.ok(immunisations.includes(child.vaccine), `expected ${child.vaccine} in: ${immunisations}`);
-  await page.screenshot({ path: join(work, 'record.png'), fullPage: true });
+  // The whole integrated record: schedule, care team and a bounded timeline.
+  assert.match(await page.textContent('#nhs-number-status'), /Verified on \d+ sources|From one source only/);
+  assert.match(await page.textContent('#immunisations-schedule-table'), /Given on time|Given late/);
+  assert.ok(await page.isVisible('#care-team-table'));
+  assert.ok(await page.isVisible('#timeline'));
+  // growth.js draws the charts from the JSON endpoint when there are measurements.
+  if (await page.$('[data-growth-src]')) {
+    await page.waitForSelector('.growth-charts--drawn svg');
+  }
+  await checkAccessibility(page, 'record');
+  await checkKeyboard(page, 'record');
+  await screenshot(page, 'health-visitor-record');
   if (process.env.ONECHILD_SCREENSHOT) {
     await page.screenshot({ path: process.env.ONECHILD_SCREENSHOT, fullPage: true });
   }
@@ -196,6 +210,7 @@ test('the record joins events from the GP and social care', async () => {
   const known = childKnownToSocialCare(join(work, 'ics', 'feeds'));
   const page = await browser.newPage();
   await logIn(page, 'tester', password);
+  await page.goto(`${baseUrl}/search`);
   await page.fill('#nhs_number', known.nhs);
   await page.click('main button[type=submit]');
   assert.match(page.url(), /\/children\/\d+$/);
@@ -207,6 +222,7 @@ test('the record joins events from the GP and social care', async () => {
 test('an invalid NHS number gets a field error', async () => {
   const page = await browser.newPage();
   await logIn(page, 'tester', password);
+  await page.goto(`${baseUrl}/search`);
   await page.fill('#nhs_number', '943 476 5918');
   await page.click('main button[type=submit]');  // not the header's Log out
   assert.match(await page.textContent('#nhs_number-error'), /Enter a valid 10-digit NHS number/);
@@ -217,6 +233,7 @@ test('an invalid NHS number gets a field error', async () => {
 test('an unknown NHS number says so', async () => {
   const page = await browser.newPage();
   await logIn(page, 'tester', password);
+  await page.goto(`${baseUrl}/search`);
   await page.fill('#nhs_number', '943 476 5919');
   await page.click('main button[type=submit]');  // not the header's Log out
   assert.match(await page.textContent('#search-result'), /No child found with NHS number 943 476 5919/);

@@ -110,7 +110,13 @@ export async function newPage(browser) {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(m.text()); });
+  // A page answered 403 or 400 on purpose is logged by the browser as a
+  // failed resource: the journeys check those statuses themselves.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of [45]\d\d/.test(m.text())) {
+      page.problems.push(m.text());
+    }
+  });
   page.on('pageerror', (e) => page.problems.push(String(e)));
   return page;
 }

@@ -175,7 +175,7 @@ TEST_F(RouterTest, RecordShowsObservationValuesEscaped) {
   auto record = get(location, cookie);
   ASSERT_EQ(record.status, 200);
   const std::string& body = record.body;
-  const size_t table = body.find(R"(id="health-events")");
+  const size_t table = body.find(R"(id="timeline")");  // every event, with its source
   ASSERT_NE(table, std::string::npos);
   const auto cells = [](const std::vector<std::string>& texts) {
     std::string html;

@@ -27,7 +27,7 @@ constexpr NavItem kNavigation[] = {
     {"/outcomes", "Outcomes", "view-aggregates"},
     {"/board", "Board summary", "view-aggregates"},
     {"/linkage", "Linkage review", "review-links"},
-    {"/data-quality", "Data quality", "review-links"},
+    {"/data-quality", "Data quality", "view-aggregates"},  // counts only: analysts and IG too
     {"/ig", "Information governance", "view-audit"},
 };
 
@@ -53,12 +53,14 @@ std::string header(const Shell& shell) {
       continue;
     }
     const bool current = shell.active == item.href;
-    html += std::string(R"(<li class="nhsuk-header__navigation-item)") +
-            (current ? " nhsuk-header__navigation-item--current" : "") +
-            R"("><a class="nhsuk-header__navigation-link" href=")" + item.href + '"' +
-            (current ? R"( aria-current="page"><strong class="nhsuk-header__navigation-item-current-fallback">)"
-                     : ">") +
-            item.text + (current ? "</strong>" : "") + "</a></li>";
+    html +=
+        std::string(R"(<li class="nhsuk-header__navigation-item)") +
+        (current ? " nhsuk-header__navigation-item--current" : "") +
+        R"("><a class="nhsuk-header__navigation-link" href=")" + item.href + '"' +
+        (current
+             ? R"( aria-current="page"><strong class="nhsuk-header__navigation-item-current-fallback">)"
+             : ">") +
+        item.text + (current ? "</strong>" : "") + "</a></li>";
   }
   return html +
          R"(<li class="nhsuk-header__menu" hidden><button class="nhsuk-header__menu-toggle nhsuk-header__navigation-link" id="toggle-menu" aria-expanded="false">)"
@@ -76,8 +78,7 @@ std::string layout(const Shell& shell, const std::string& main_html) {
          R"(<link rel="stylesheet" href="/assets/nhsuk-frontend.min.css">)"
          R"(<link rel="stylesheet" href="/assets/app.css"></head><body class="nhsuk-frontend-supported">)"
          R"(<a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>)" +
-         header(shell) +
-         R"(<div class="nhsuk-width-container"><main class="nhsuk-main-wrapper)" +
+         header(shell) + R"(<div class="nhsuk-width-container"><main class="nhsuk-main-wrapper)" +
          (shell.main_class.empty() ? "" : " " + html_escape(shell.main_class)) +
          R"(" id="maincontent" role="main">)" + main_html +
          R"(</main></div><footer class="nhsuk-footer" role="contentinfo"><div class="nhsuk-width-container">)"
@@ -118,7 +119,9 @@ std::string table(const std::string& caption_text, const std::string& id,
          "</tbody></table>";
 }
 
-std::string cell(const std::string& text) { return cell_html(html_escape(text)); }
+std::string cell(const std::string& text) {
+  return cell_html(html_escape(text));
+}
 
 std::string cell_html(const std::string& html) {
   return R"(<td class="nhsuk-table__cell">)" + html + "</td>";
@@ -140,8 +143,7 @@ std::string inset(const std::string& html, const std::string& id) {
 }
 
 std::string link(const std::string& href, const std::string& text) {
-  return R"(<a class="nhsuk-link" href=")" + html_escape(href) + "\">" + html_escape(text) +
-         "</a>";
+  return R"(<a class="nhsuk-link" href=")" + html_escape(href) + "\">" + html_escape(text) + "</a>";
 }
 
 std::string nice_date(const std::optional<std::string>& iso) {

@@ -32,7 +32,8 @@ std::string error_summary(const std::string& text, const std::string& target_id)
 std::string summary_row(const std::string& key_text, const std::string& value_text);
 std::string summary_row_html(const std::string& key_text, const std::string& value_html);
 std::string table(const std::string& caption_text, const std::string& id,
-                  std::initializer_list<std::string_view> headings_text, const std::string& rows_html);
+                  std::initializer_list<std::string_view> headings_text,
+                  const std::string& rows_html);
 std::string cell(const std::string& text);
 std::string cell_html(const std::string& html);
 std::string row_html(const std::string& cells_html);

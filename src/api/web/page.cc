@@ -14,8 +14,12 @@ Shell PageContext::shell(std::string title, std::string active) const {
   return s;
 }
 
-std::map<std::string, std::string> PageContext::params() const { return parse_form(query); }
-std::map<std::string, std::string> PageContext::form() const { return parse_form(request.body); }
+std::map<std::string, std::string> PageContext::params() const {
+  return parse_form(query);
+}
+std::map<std::string, std::string> PageContext::form() const {
+  return parse_form(request.body);
+}
 
 HttpResponse html_page(int status, std::string body) {
   HttpResponse r;

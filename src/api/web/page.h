@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,8 @@
 
 namespace onechild::api {
 
+class FeedQualityCache;
+
 // Long-lived things the router owns and pages share (read-only, or
 // internally synchronised).
 struct WebServices {
@@ -29,6 +32,8 @@ struct WebServices {
   WorklistCache& worklists;
   const ProgrammeRules& rules;
   const std::string& config_dir;
+  // Data quality's per-feed figures, kept until the store changes (feed_quality.h).
+  std::shared_ptr<FeedQualityCache> feed_quality;
 };
 
 struct PageContext {

@@ -66,8 +66,12 @@ Shell signed_out(std::string title) {
 
 }  // namespace
 
-Router::Router(ConnectionPool& pool, std::string web_dir, std::string config_dir)
-    : pool_(pool), web_dir_(std::move(web_dir)), config_dir_(config_dir), worklists_(config_dir) {
+Router::Router(ConnectionPool& pool, std::string web_dir, std::string config_dir,
+               std::string reference_dir)
+    : pool_(pool),
+      web_dir_(std::move(web_dir)),
+      config_dir_(config_dir),
+      worklists_(config_dir, std::move(reference_dir)) {
   auto policy = AccessPolicy::load(config_dir + "/access.toml");
   if (!policy.ok()) throw std::runtime_error(policy.error().to_string());
   policy_ = std::move(policy).value();
@@ -79,6 +83,16 @@ Router::Router(ConnectionPool& pool, std::string web_dir, std::string config_dir
 }
 
 Router::~Router() = default;
+
+void Router::warm() {
+  try {
+    auto lease = checked(pool_.acquire());
+    worklists_.warm(lease.db());
+    checked(services_->feed_quality->read(lease.db()));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "onechild serve: warming the page caches failed: %s\n", e.what());
+  }
+}
 
 HttpResponse Router::login(const HttpRequest& request, Database& db) {
   const auto form = parse_form(request.body);

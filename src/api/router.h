@@ -45,8 +45,18 @@ class Router {
  public:
   // Throws std::runtime_error when config_dir/access.toml cannot be read:
   // serve() loads it first, so a bad policy is a clear error at start-up.
-  Router(ConnectionPool& pool, std::string web_dir, std::string config_dir = default_config_dir());
+  // reference_dir: the ICS's area reference (geography, postcodes,
+  // organisations) for case-finding deprivation; "" when not known.
+  Router(ConnectionPool& pool, std::string web_dir, std::string config_dir = default_config_dir(),
+         std::string reference_dir = "");
   ~Router();
+
+  // Builds the caches the pages read (today's worklists and case-finding,
+  // the data quality figures) so no user waits for them. Never throws: a
+  // failure is a line on stderr, and the pages build them when asked.
+  void warm();
+
+  static std::string default_config_dir();
 
   // Never throws; an internal failure becomes a 500 page and a line on stderr.
   HttpResponse handle(const HttpRequest& request);
@@ -58,7 +68,6 @@ class Router {
   HttpResponse notifications(const User& user, Database& db);
   HttpResponse audit_search(const User& user, const std::string& query, Database& db);
 
-  static std::string default_config_dir();
 
   ConnectionPool& pool_;
   std::string web_dir_;

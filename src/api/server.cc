@@ -105,7 +105,8 @@ Status serve(const ServerOptions& options, const std::function<void(uint16_t por
   }
   api::ConnectionPool pool(options.db_path);
   api::Checkpointer checkpointer(options.db_path, std::chrono::milliseconds(500));
-  api::Router router(pool, options.web_dir.empty() ? ONECHILD_WEB_DIR : options.web_dir);
+  api::Router router(pool, options.web_dir.empty() ? ONECHILD_WEB_DIR : options.web_dir,
+                     api::Router::default_config_dir(), options.reference_dir);
 
   asio::io_context ioc(options.threads);
   tcp::acceptor acceptor(ioc);
@@ -128,6 +129,11 @@ Status serve(const ServerOptions& options, const std::function<void(uint16_t por
     if (e) ioc.stop();
   });
   on_ready(acceptor.local_endpoint().port());
+  // Today's worklists, case-finding and data quality figures take seconds to
+  // build on a large ICS: build them now, beside the first requests (which
+  // wait for the shared result rather than build their own).
+  std::jthread warming;
+  if (options.warm) warming = std::jthread([&router] { router.warm(); });
 
   std::vector<std::thread> workers;
   for (int i = 1; i < options.threads; ++i)

@@ -107,7 +107,8 @@ std::string_view worklist_title(WorklistKind kind) {
   return "";
 }
 
-WorklistCache::WorklistCache(std::string config_dir) : config_dir_(std::move(config_dir)) {}
+WorklistCache::WorklistCache(std::string config_dir, std::string reference_dir)
+    : config_dir_(std::move(config_dir)), reference_dir_(std::move(reference_dir)) {}
 WorklistCache::~WorklistCache() = default;
 
 void WorklistCache::refresh_locked(Database& db) {
@@ -237,46 +238,57 @@ std::shared_ptr<const std::vector<CaseFindingList>> WorklistCache::case_finding_
   return case_lists_;
 }
 
-bool WorklistCache::knows_deprivation() {
-  const char* dir = std::getenv("ONECHILD_REFERENCE_DIR");
-  return dir != nullptr && *dir != '\0';
+// Under mutex_: today's case-finding rows for every child, built once a day
+// and again after the store changes.
+std::shared_ptr<const std::vector<CaseFindingRow>> WorklistCache::cases_locked(Database& db) {
+  refresh_locked(db);
+  const Date as_of = today();
+  if (cases_ && cases_day_ == to_day(as_of)) return cases_;
+  if (!case_lists_) {
+    auto lists = load_case_finding(config_dir_ + "/case_finding.toml");
+    if (!lists.ok()) throw std::runtime_error(lists.error().to_string());
+    case_lists_ = std::make_shared<const std::vector<CaseFindingList>>(std::move(*lists));
+  }
+  // The snapshot is read, used and dropped: only its rows are kept.
+  FactFilterBuilder filter;
+  for (const CaseFindingList& l : *case_lists_) {
+    for (const auto* conditions : {&l.population, &l.criteria}) {
+      for (const Condition& c : *conditions) {
+        for (const EventMatcher& m : c.any)
+          filter.add(m);
+      }
+    }
+  }
+  AreaReference reference;
+  if (knows_deprivation()) {
+    auto loaded = AreaReference::load(reference_dir_);
+    if (!loaded.ok()) throw std::runtime_error(loaded.error().to_string());
+    reference = std::move(*loaded);
+  }
+  auto population = load_population(db, filter.build());
+  if (!population.ok()) throw std::runtime_error(population.error().to_string());
+  const Snapshot snapshot = make_snapshot(std::move(*population), reference, {}, as_of);
+  cases_ =
+      std::make_shared<const std::vector<CaseFindingRow>>(find_cases(*case_lists_, snapshot, as_of));
+  cases_day_ = to_day(as_of);
+  return cases_;
+}
+
+void WorklistCache::warm(Database& db) {
+  std::lock_guard lock(mutex_);
+  refresh_locked(db);
+  for (WorklistKind kind : kWorklistKinds) list_locked(kind, today(), 0);
+  cases_locked(db);
 }
 
 std::vector<CaseFindingRow> WorklistCache::case_finding_for(Database& db,
                                                             const AccessPolicy& policy,
                                                             const User& user) {
-  const auto lists = case_finding_lists();
   const Related children = related(db, policy, user);
-  const Date as_of = today();
   std::shared_ptr<const std::vector<CaseFindingRow>> all;
   {
     std::lock_guard lock(mutex_);
-    refresh_locked(db);
-    if (!cases_ || cases_day_ != to_day(as_of)) {
-      // The snapshot is read, used and dropped: only its rows are kept.
-      FactFilterBuilder filter;
-      for (const CaseFindingList& l : *lists) {
-        for (const auto* conditions : {&l.population, &l.criteria}) {
-          for (const Condition& c : *conditions) {
-            for (const EventMatcher& m : c.any)
-              filter.add(m);
-          }
-        }
-      }
-      AreaReference reference;
-      if (knows_deprivation()) {
-        auto loaded = AreaReference::load(std::getenv("ONECHILD_REFERENCE_DIR"));
-        if (!loaded.ok()) throw std::runtime_error(loaded.error().to_string());
-        reference = std::move(*loaded);
-      }
-      auto population = load_population(db, filter.build());
-      if (!population.ok()) throw std::runtime_error(population.error().to_string());
-      const Snapshot snapshot = make_snapshot(std::move(*population), reference, {}, as_of);
-      cases_ =
-          std::make_shared<const std::vector<CaseFindingRow>>(find_cases(*lists, snapshot, as_of));
-      cases_day_ = to_day(as_of);
-    }
-    all = cases_;
+    all = cases_locked(db);
   }
   std::vector<CaseFindingRow> rows;
   for (const CaseFindingRow& r : *all) {

@@ -57,7 +57,9 @@ struct WorklistCounts {
 
 class WorklistCache {
  public:
-  explicit WorklistCache(std::string config_dir);
+  // reference_dir: the area reference (geography.csv, postcodes.csv,
+  // organisations.csv) that gives case-finding deprivation; "" for none.
+  explicit WorklistCache(std::string config_dir, std::string reference_dir = "");
   ~WorklistCache();
 
   HttpResponse handle(const HttpRequest& request, const std::string& path, const std::string& query,
@@ -84,12 +86,15 @@ class WorklistCache {
   std::shared_ptr<const std::vector<CaseFindingList>> case_finding_lists();
   // Today's case-finding rows for the children user is related to: lists in
   // file order, Core20 first within a list. IMD deciles come from the area
-  // reference in $ONECHILD_REFERENCE_DIR (geography.csv, postcodes.csv,
-  // organisations.csv) when set; otherwise deprivation is not known.
+  // reference when the cache has one; otherwise deprivation is not known.
   std::vector<CaseFindingRow> case_finding_for(Database& db, const AccessPolicy& policy,
                                                const User& user);
   // Whether an area reference was loaded (deprivation known).
-  bool knows_deprivation();
+  bool knows_deprivation() const { return !reference_dir_.empty(); }
+
+  // Builds today's lists and case-finding rows now, so the first user of
+  // the day does not wait for them (serve calls it at start-up).
+  void warm(Database& db);
 
  private:
   using Related = std::shared_ptr<const std::unordered_set<int64_t>>;
@@ -104,8 +109,10 @@ class WorklistCache {
   void refresh_locked(Database& db);
   Rows list_locked(WorklistKind kind, Date as_of, int upcoming_days);
   Related related(Database& db, const AccessPolicy& policy, const User& user);
+  std::shared_ptr<const std::vector<CaseFindingRow>> cases_locked(Database& db);
 
   std::string config_dir_;
+  std::string reference_dir_;
   std::mutex mutex_;  // one build at a time; requests share the result
   std::string version_;
   std::shared_ptr<const ProgrammeRules> rules_;

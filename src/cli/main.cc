@@ -56,7 +56,7 @@ Result<Date> date_option(const std::string& text, const char* option) {
 struct Args {
   std::string db, out, report, truth, as_of, username, display_name,
       role = "health-visitor", web_dir, host = "127.0.0.1", dir = "data", mappings_dir,
-      mapping_file, source, file, model, organisation;
+      mapping_file, source, file, model, organisation, reference;
   std::vector<std::string> inputs;
   int64_t children = 2000, batch_rows = 50000, limit = 100;
   bool include_resolved = false, retrain = false;
@@ -296,7 +296,7 @@ int serve_until_stopped(const ServerOptions& options, const std::string& login_h
 
 int run_serve(const Args& a) {
   if (!fs::exists(a.db)) return fail(Error::io_error("no database at '" + a.db + "'"));
-  ServerOptions options{a.db, a.host, a.port, a.web_dir};
+  ServerOptions options{a.db, a.host, a.port, a.web_dir, a.reference};
   if (a.threads > 0) options.threads = a.threads;
   return serve_until_stopped(options, "");
 }
@@ -381,7 +381,7 @@ int run_demo(const Args& a) {
   const std::string password = generate_password();
   if (Status s = seed_demo_access(*db, feeds + "/reference", password); !s.ok())
     return fail(s.error());
-  return serve_until_stopped({db_path, a.host, a.port, a.web_dir},
+  return serve_until_stopped({db_path, a.host, a.port, a.web_dir, feeds + "/reference"},
                              "Demo logins (password '" + password +
                                  "'): 'demo' (health visitor, every child in the ICS on the "
                                  "team's caseload), 'ed' (emergency clinician: break glass), "
@@ -503,6 +503,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", a.port, "Port (default 8080; 0 picks a free one)");
   serve_cmd->add_option("--web-dir", a.web_dir, "Built web assets (default: the build's web/dist)");
   serve_cmd->add_option("--threads", a.threads, "Request threads (default 2)");
+  serve_cmd->add_option("--reference", a.reference,
+                        "The ICS's area reference folder (geography.csv, postcodes.csv, "
+                        "organisations.csv): deprivation for the hub's case-finding");
   serve_cmd->callback([&] { action = [&] { return run_serve(a); }; });
 
   auto* demo = app.add_subcommand("demo", "synth -> ingest -> link -> serve a synthetic ICS");

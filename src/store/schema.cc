@@ -556,7 +556,9 @@ CREATE TABLE audit_event_children (
 ) WITHOUT ROWID;
 )sql";
 
-// Migration 10: the child health hub MDT case list (issue 9; src/access/mdt.h).
+// Migration 10 (issue 9): the child health hub MDT case list (src/access/mdt.h),
+// and indexes for the web pages' searches (a child by date of birth, the
+// audit by action).
 // A team raises a child from a case-finding list for discussion and later
 // records the outcome; rows are closed, never deleted, so the list of
 // outcomes is the team's record of its decisions.
@@ -578,6 +580,11 @@ CREATE TABLE mdt_cases (
 CREATE INDEX mdt_cases_open ON mdt_cases(organisation, status, raised_at);
 CREATE INDEX mdt_cases_closed ON mdt_cases(organisation, outcome_at) WHERE status = 'closed';
 CREATE INDEX mdt_cases_by_child ON mdt_cases(child_id, list);
+
+-- Find a child by name and date of birth reads only that day's records.
+CREATE INDEX source_persons_by_birth_date ON source_persons(birth_date);
+-- The IG officer's audit search by action alone, newest first.
+CREATE INDEX audit_events_by_action ON audit_events(action, seq);
 )sql";
 
 constexpr std::array<std::string_view, 10> kMigrations = {

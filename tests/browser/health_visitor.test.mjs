@@ -31,8 +31,7 @@ async function submitExpecting400(page, click) {
 before(async () => {
   ics = buildIcs();
   // The hub puts Core20 children first: the server reads deprivation from the area reference.
-  process.env.ONECHILD_REFERENCE_DIR = join(ics.ics, 'reference');
-  ({ proc: server, url: baseUrl } = await startServer(ics.db));
+  ({ proc: server, url: baseUrl } = await startServer(ics.db, join(ics.ics, 'reference')));
   browser = await launchBrowser();
 });
 

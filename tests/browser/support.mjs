@@ -75,9 +75,12 @@ export function grantFamily(db, username, childId, relation = 'parent') {
   onechild(['access', 'family', '--db', db, '--user', username, '--child', String(childId), '--relation', relation]);
 }
 
-export function startServer(db) {
+// reference: the ICS's area reference folder (deprivation for the hub).
+export function startServer(db, reference) {
+  const args = ['serve', '--db', db, '--port', '0', '--web-dir', webDir];
+  if (reference) args.push('--reference', reference);
   return new Promise((resolve, reject) => {
-    const proc = spawn(bin, ['serve', '--db', db, '--port', '0', '--web-dir', webDir], {
+    const proc = spawn(bin, args, {
       env: { ...process.env, CI: 'true' },
     });
     let out = '';

@@ -26,7 +26,6 @@ constexpr int64_t kPageSize = 50;
 // OFFSET reads and discards the rows before the page: past this, narrow the search.
 constexpr int64_t kMaxPage = 200;
 // How many days an action search without a user or child may cover.
-constexpr int kActionDays = 31;
 
 // The actions the product records (grep record_audit / audit_of), offered
 // in the search; an action recorded since (letters and hyphens) is accepted too.
@@ -229,27 +228,6 @@ SearchForm read_search(const std::map<std::string, std::string>& params) {
       q.action = f.action;
     }
   }
-  // An action alone has no index (see the report on issue 9: an index on
-  // (action, seq) is proposed), so without a user or child the search is
-  // bounded to 31 days, read as a seq range: tens of milliseconds however
-  // long the log.
-  if (!q.action.empty() && q.user.empty() && !q.child_id && f.errors.empty()) {
-    using std::chrono::sys_days;
-    if (!q.to) {
-      q.to = Date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
-      if (q.from && sys_days(*q.from) > sys_days(*q.to)) q.to = q.from;
-      f.to = format_iso_date(*q.to);
-    }
-    if (!q.from) {
-      q.from = Date(sys_days(*q.to) - std::chrono::days(kActionDays - 1));
-      f.from = format_iso_date(*q.from);
-    }
-    if ((sys_days(*q.to) - sys_days(*q.from)).count() >= kActionDays) {
-      f.errors.emplace_back("to", "Searching by action alone covers at most " +
-                                      std::to_string(kActionDays) +
-                                      " days: narrow the dates, or give a username or child id");
-    }
-  }
   if (!f.page.empty()) {
     auto n = id_of(f.page);
     if (!n || *n < 1 || *n > kMaxPage) {
@@ -288,8 +266,8 @@ std::string action_select(const SearchForm& f) {
   std::string html = error.empty() ? R"(<div class="nhsuk-form-group">)"
                                    : R"(<div class="nhsuk-form-group nhsuk-form-group--error">)";
   html += R"(<label class="nhsuk-label" for="action">Action</label>)"
-          R"(<div class="nhsuk-hint" id="action-hint">Without a username or child id, an action )"
-          R"(search covers 31 days at most: the last 31 unless you give dates</div>)";
+          R"(<div class="nhsuk-hint" id="action-hint">What was done: a view, a search, an )"
+          R"(emergency access, a refusal</div>)";
   if (!error.empty()) html += error_message("action", error);
   html += std::string(R"(<select class="nhsuk-select)") +
           (error.empty() ? "" : " nhsuk-select--error") + R"(" id="action" name="action")" +

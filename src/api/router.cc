@@ -78,8 +78,8 @@ Router::Router(ConnectionPool& pool, std::string web_dir, std::string config_dir
   auto rules = ProgrammeRules::load(config_dir);
   if (!rules.ok()) throw std::runtime_error(rules.error().to_string());
   rules_ = std::make_unique<ProgrammeRules>(std::move(rules).value());
-  services_ = std::make_unique<WebServices>(WebServices{policy_, worklists_, *rules_, config_dir_,
-                                                         std::make_shared<FeedQualityCache>()});
+  services_ = std::make_unique<WebServices>(
+      WebServices{policy_, worklists_, *rules_, config_dir_, std::make_shared<FeedQualityCache>()});
 }
 
 Router::~Router() = default;

@@ -68,7 +68,6 @@ class Router {
   HttpResponse notifications(const User& user, Database& db);
   HttpResponse audit_search(const User& user, const std::string& query, Database& db);
 
-
   ConnectionPool& pool_;
   std::string web_dir_;
   std::string config_dir_;
@@ -76,7 +75,7 @@ class Router {
   WorklistCache worklists_;
   std::unique_ptr<ProgrammeRules> rules_;
   std::unique_ptr<WebServices> services_;  // what the page modules share (api/web/page.h)
-  fhir::FhirApi fhir_{policy_};  // /fhir/R4; reads policy_ at each request
+  fhir::FhirApi fhir_{policy_};            // /fhir/R4; reads policy_ at each request
 };
 
 inline constexpr const char* kSessionCookie = "onechild_session";

@@ -268,8 +268,8 @@ std::shared_ptr<const std::vector<CaseFindingRow>> WorklistCache::cases_locked(D
   auto population = load_population(db, filter.build());
   if (!population.ok()) throw std::runtime_error(population.error().to_string());
   const Snapshot snapshot = make_snapshot(std::move(*population), reference, {}, as_of);
-  cases_ =
-      std::make_shared<const std::vector<CaseFindingRow>>(find_cases(*case_lists_, snapshot, as_of));
+  cases_ = std::make_shared<const std::vector<CaseFindingRow>>(
+      find_cases(*case_lists_, snapshot, as_of));
   cases_day_ = to_day(as_of);
   return cases_;
 }
@@ -277,7 +277,8 @@ std::shared_ptr<const std::vector<CaseFindingRow>> WorklistCache::cases_locked(D
 void WorklistCache::warm(Database& db) {
   std::lock_guard lock(mutex_);
   refresh_locked(db);
-  for (WorklistKind kind : kWorklistKinds) list_locked(kind, today(), 0);
+  for (WorklistKind kind : kWorklistKinds)
+    list_locked(kind, today(), 0);
   cases_locked(db);
 }
 

@@ -343,7 +343,8 @@ Status seed_demo_access(Database& db, const std::string& reference, const std::s
       "JOIN source_persons p ON p.id = l.source_person_id "
       "JOIN source_events e ON e.source_system_id = p.source_system_id "
       " AND e.person_original_id = p.original_id "
-      "WHERE c.merged_into IS NULL AND e.kind = 'immunisation' AND p.birth_date <= date('now', '-1 year') "
+      "WHERE c.merged_into IS NULL AND e.kind = 'immunisation' AND p.birth_date <= date('now', '-1 "
+      "year') "
       "ORDER BY p.birth_date DESC LIMIT 1");
   if (!child.ok()) return child.error();
   auto found = child->step();
@@ -385,7 +386,8 @@ int run_demo(const Args& a) {
                              "Demo logins (password '" + password +
                                  "'): 'demo' (health visitor, every child in the ICS on the "
                                  "team's caseload), 'ed' (emergency clinician: break glass), "
-                                 "'socialworker', 'analyst', 'ig' (IG officer), 'datamanager', 'parent' (a child's red book)");
+                                 "'socialworker', 'analyst', 'ig' (IG officer), 'datamanager', "
+                                 "'parent' (a child's red book)");
 }
 
 }  // namespace

@@ -94,7 +94,9 @@ class RouterTest : public ::testing::Test {
     if (cookie.empty()) ADD_FAILURE() << "no session cookie";
     return cookie;
   }
-  std::string csrf(const std::string& cookie) { return "&csrf=" + testing::form_token(router_, cookie); }
+  std::string csrf(const std::string& cookie) {
+    return "&csrf=" + testing::form_token(router_, cookie);
+  }
 
   static std::string header(const HttpResponse& r, const std::string& name) {
     for (const auto& [n, v] : r.headers) {
@@ -316,9 +318,7 @@ TEST_F(RouterTest, AnalystsReachNoPersonLevelPage) {
 
 TEST_F(RouterTest, RepeatedFailedLoginsLockTheAccount) {
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(
-        testing::post_login(router_, "hv", "nope", "").status,
-        401);
+    EXPECT_EQ(testing::post_login(router_, "hv", "nope", "").status, 401);
   }
   // Locked: the right password is refused too, and the attempt is audited.
   auto r = testing::post_login(router_, "hv", "a long enough password", "");
@@ -351,10 +351,38 @@ TEST_F(RouterTest, StaticFilesStayInsideTheWebDirectory) {
   EXPECT_EQ(get("/nowhere", log_in()).status, 404);
 }
 
+TEST_F(RouterTest, FindsAChildByNameAndDateOfBirthDespiteTypos) {
+  const std::string cookie = log_in();
+  // Zoë O'Brien, born 4 March 2021: typed as "Zoe Obrein", day and month swapped.
+  auto found =
+      get("/search?given_name=Zoe&family_name=Obrein&dob-day=3&dob-month=4&dob-year=2021", cookie);
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_NE(found.body.find(R"(id="search-results")"), std::string::npos);
+  EXPECT_NE(found.body.find(R"(href="/children/1")"), std::string::npos);
+  EXPECT_NE(found.body.find("&lt;b&gt;Zoë&lt;/b&gt; O&#39;Brien"), std::string::npos);
+  EXPECT_NE(found.body.find("(date differs)"), std::string::npos);
+  EXPECT_EQ(audit_count("search"), 1);
+  // Bad input is a 400 with the problem named, never a 500 (the fuzzer
+  // found a family name of one invalid byte).
+  for (const char* bad : {"/search?given_name=&family_name=&dob-day=4&dob-month=3&dob-year=2021",
+                          "/search?given_name=Zoe&dob-day=31&dob-month=2&dob-year=2021",
+                          "/search?given_name=Zoe&dob-day=x&dob-month=3&dob-year=2021",
+                          "/search?family_name=%CF&dob-day=4&dob-month=3&dob-year=2021"}) {
+    auto r = get(bad, cookie);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_NE(r.body.find("nhsuk-error-summary"), std::string::npos) << bad;
+  }
+  auto none =
+      get("/search?given_name=Nobody&family_name=Here&dob-day=4&dob-month=3&dob-year=2021", cookie);
+  EXPECT_EQ(none.status, 200);
+  EXPECT_NE(none.body.find("No child found with a name and date of birth like these"),
+            std::string::npos);
+}
+
 TEST_F(RouterTest, EveryFormNeedsItsToken) {
   // The login form's token must match its cookie (double-submit).
-  auto no_token = router_.handle({"POST", "/login", "", "", "localhost",
-                                  "username=hv&password=a+long+enough+password"});
+  auto no_token = router_.handle(
+      {"POST", "/login", "", "", "localhost", "username=hv&password=a+long+enough+password"});
   EXPECT_EQ(no_token.status, 401);
   EXPECT_EQ(testing::session_cookie_of(no_token), "");
   const std::string cookie = log_in();
@@ -365,9 +393,9 @@ TEST_F(RouterTest, EveryFormNeedsItsToken) {
   for (const std::string& body : {std::string("reason=Child+brought+in+unwell"),
                                   "reason=Child+brought+in+unwell&csrf=" + std::string(64, '0'),
                                   "reason=Child+brought+in+unwell&csrf=" + other}) {
-    EXPECT_EQ(router_.handle({"POST", "/children/1/break-glass", cookie, "", "localhost", body})
-                  .status,
-              403)
+    EXPECT_EQ(
+        router_.handle({"POST", "/children/1/break-glass", cookie, "", "localhost", body}).status,
+        403)
         << body;
   }
   EXPECT_GE(audit_count("denied"), 3);

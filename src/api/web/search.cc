@@ -147,8 +147,13 @@ HttpResponse name_search(PageContext& ctx, SearchForm form) {
     form.name_error_target = "dob-day";
   }
   if (form.name_error) return html_page(400, search_page(ctx, form));
-  ChildSearch search{form.given, form.family, dob};
-  form.matches = checked(find_children_by_name(ctx.db, search));
+  auto matches = find_children_by_name(ctx.db, ChildSearch{form.given, form.family, dob});
+  if (!matches.ok() && matches.error().code() == Error::Code::kInvalidArgument) {
+    // Names with no letters in them ("--", a stray byte): nothing to match.
+    form.name_error = "Enter a given name or a family name with letters in it";
+    return html_page(400, search_page(ctx, form));
+  }
+  form.matches = checked(std::move(matches));
   AuditEntry audit = audit_of(ctx.user, "search", std::nullopt,
                               "name and date of birth (" + format_iso_date(dob) + ")");
   for (const ChildMatch& m : *form.matches)

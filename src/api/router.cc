@@ -86,9 +86,14 @@ Router::~Router() = default;
 
 void Router::warm() {
   try {
+    const auto started = std::chrono::steady_clock::now();
     auto lease = checked(pool_.acquire());
     worklists_.warm(lease.db());
     checked(services_->feed_quality->read(lease.db()));
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf("onechild: page caches ready (%.1f s)\n", seconds);
+    std::fflush(stdout);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "onechild serve: warming the page caches failed: %s\n", e.what());
   }

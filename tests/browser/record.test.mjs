@@ -60,7 +60,9 @@ function childWithImmunisation(feeds) {
     if (r.resourceType !== 'Patient' || !nhsNumberOf(r)) continue;
     const name = `${r.name[0].given[0]} ${r.name[0].family}`;
     const other = communityNames.get(nhsNumberOf(r));
-    if (other === undefined || other === name) patients.set(r.id, { nhs: nhsNumberOf(r), name });
+    if (other === undefined || other === name) {
+      patients.set(r.id, { nhs: nhsNumberOf(r), name, given: r.name[0].given[0], family: r.name[0].family, birthDate: r.birthDate });
+    }
   }
   for (const r of gp) {
     if (r.resourceType !== 'Immunization' || r.status !== 'completed') continue;
@@ -227,6 +229,31 @@ test('an invalid NHS number gets a field error', async () => {
   await page.click('main button[type=submit]');  // not the header's Log out
   assert.match(await page.textContent('#nhs_number-error'), /Enter a valid 10-digit NHS number/);
   assert.equal(await page.getAttribute('#nhs_number', 'value'), '943 476 5918');
+  await page.close();
+});
+
+test('find a child by name and date of birth, with a typo in the family name', async () => {
+  const page = await browser.newPage();
+  await logIn(page, 'tester', password);
+  await page.goto(`${baseUrl}/search`);
+  await checkAccessibility(page, 'find a child');
+  // Two letters of the family name swapped, as typed in a hurry.
+  const f = child.family;
+  const typo = f.length > 3 ? f[0] + f[2] + f[1] + f.slice(3) : f;
+  const [year, month, day] = child.birthDate.split('-');
+  await page.fill('#given_name', child.given);
+  await page.fill('#family_name', typo);
+  await page.fill('#dob-day', String(Number(day)));
+  await page.fill('#dob-month', String(Number(month)));
+  await page.fill('#dob-year', year);
+  await page.click('main button:has-text("Search by name")');
+  assert.match(page.url(), /\/search\?given_name=/);
+  await checkAccessibility(page, 'name search results');
+  const results = await page.textContent('#search-results');
+  assert.ok(results.toLowerCase().includes(child.family.toLowerCase()), `expected ${child.family} in: ${results}`);
+  await page.click(`#search-results a[href^="/children/"]`);
+  assert.match(page.url(), /\/children\/\d+$/);
+  assert.ok((await page.textContent("#demographics")).includes(`${child.nhs.slice(0, 3)} ${child.nhs.slice(3, 6)} ${child.nhs.slice(6)}`));
   await page.close();
 });
 

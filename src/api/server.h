@@ -15,8 +15,8 @@ namespace onechild {
 struct ServerOptions {
   std::string db_path;
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;  // 0 picks any free port
-  std::string web_dir;   // built assets (web/dist); empty = the build's default
+  uint16_t port = 8080;       // 0 picks any free port
+  std::string web_dir;        // built assets (web/dist); empty = the build's default
   std::string reference_dir;  // the ICS's area reference, for case-finding deprivation
   bool warm = true;           // build the page caches in the background at start-up
   int threads = 2;

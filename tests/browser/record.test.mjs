@@ -5,20 +5,19 @@
 // Needs ONECHILD_BIN (the onechild binary); ONECHILD_WEB_DIR defaults to web/dist.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkAccessibility, checkKeyboard, screenshot } from './support.mjs';
+import { checkAccessibility, checkKeyboard, screenshot, startServer } from './support.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(repo, 'web', 'package.json'));
 const { chromium } = require('playwright-core');
 
 const bin = process.env.ONECHILD_BIN;
-const webDir = process.env.ONECHILD_WEB_DIR || join(repo, 'web', 'dist');
 const password = 'browser-test-password';
 
 let work, server, browser, baseUrl, child;
@@ -92,26 +91,6 @@ function childKnownToSocialCare(feeds) {
     }
   }
   throw new Error('no social care person with an NHS number and an episode');
-}
-
-function startServer(db) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(bin, ['serve', '--db', db, '--port', '0', '--web-dir', webDir], {
-      env: { ...process.env, CI: 'true' },
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30000);
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(/serving on (http:\/\/\S+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ proc, url: match[1] });
-      }
-    });
-    proc.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
 }
 
 before(async () => {

@@ -31,10 +31,11 @@ inline api::HttpResponse post_login(api::Router& router, const std::string& user
   const auto form = router.handle({"GET", "/login", "", "", "localhost", ""});
   const std::string cookie = header_of(form, "Set-Cookie");
   std::string body = "username=" + username + "&password=";
-  for (char c : password) body += c == ' ' ? '+' : c;
+  for (char c : password)
+    body += c == ' ' ? '+' : c;
   body += "&csrf=" + csrf_of(form.body);
-  return router.handle({"POST", "/login", cookie.substr(0, cookie.find(';')), origin, "localhost",
-                        body});
+  return router.handle(
+      {"POST", "/login", cookie.substr(0, cookie.find(';')), origin, "localhost", body});
 }
 
 // "onechild_session=..." from a successful login ('' when none).

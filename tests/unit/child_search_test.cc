@@ -1,9 +1,10 @@
+#include "link/child_search.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "ingest/ingest.h"
-#include "link/child_search.h"
 #include "link/link.h"
 #include "support/temp_dir.h"
 
@@ -50,7 +51,8 @@ TEST_F(ChildSearchTest, FindsTheChildDespiteTypos) {
   EXPECT_EQ(found[0].postcode, "LS1 4AP");
   EXPECT_EQ(found[0].sources, "gp");
   // The closer name ranks first; the other Smyth is offered after, if at all.
-  for (size_t i = 1; i < found.size(); ++i) EXPECT_LE(found[i].score, found[0].score);
+  for (size_t i = 1; i < found.size(); ++i)
+    EXPECT_LE(found[i].score, found[0].score);
 }
 
 TEST_F(ChildSearchTest, NamesTheWrongWayRound) {
@@ -82,8 +84,8 @@ TEST_F(ChildSearchTest, BlankNamesAreAnError) {
 
 TEST(PlausibleBirthDates, SwapsOnlyWhenThatIsADate) {
   EXPECT_EQ(plausible_birth_dates(ymd(2021, 3, 4)).size(), 4u);
-  EXPECT_EQ(plausible_birth_dates(ymd(2021, 3, 25)).size(), 3u);  // no 25th month
-  EXPECT_EQ(plausible_birth_dates(ymd(2021, 3, 3)).size(), 3u);   // the same date
+  EXPECT_EQ(plausible_birth_dates(ymd(2021, 3, 25)).size(), 3u);            // no 25th month
+  EXPECT_EQ(plausible_birth_dates(ymd(2021, 3, 3)).size(), 3u);             // the same date
   EXPECT_EQ(plausible_birth_dates(ymd(2021, 1, 1))[1], ymd(2020, 12, 31));  // 1 Jan swaps to itself
 }
 

@@ -24,7 +24,8 @@ std::string count_text(int64_t n) {
 std::string share(int64_t part, int64_t whole, const char* none = "No records") {
   if (whole <= 0) return none;
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * static_cast<double>(part) / whole);
+  std::snprintf(buf, sizeof buf, "%.1f%%",
+                100.0 * static_cast<double>(part) / static_cast<double>(whole));
   return std::string(buf) + " (" + count_text(part) + " of " + count_text(whole) + ")";
 }
 

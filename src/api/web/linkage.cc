@@ -648,7 +648,7 @@ HttpResponse children_pages(PageContext& ctx, const std::string& rest) {
   const size_t slash = rest.find('/');
   const auto child_id = id_of(rest.substr(0, slash));
   const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
-  if (!child_id || (action != "" && action != "merge" && action != "unmerge")) {
+  if (!child_id || (!action.empty() && action != "merge" && action != "unmerge")) {
     return not_found(ctx, "There is no page at this address.");
   }
   if (action.empty() != ctx.get()) {
@@ -680,7 +680,7 @@ std::optional<HttpResponse> linkage_pages(PageContext& ctx) {
   const size_t slash = rest.find('/');
   const auto review_id = id_of(rest.substr(0, slash));
   const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
-  if (!review_id || (action != "" && action != "decision")) {
+  if (!review_id || (!action.empty() && action != "decision")) {
     return not_found(ctx, "There is no page at this address.");
   }
   if (action.empty() != ctx.get()) {

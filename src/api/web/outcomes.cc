@@ -121,8 +121,8 @@ HttpResponse board(PageContext& ctx) {
       if (it == total_of.end()) continue;
       const StoredCell& c = *it->second;
       std::vector<std::string> why;
-      if (worse(c)) why.push_back("worse than England");
-      if (deteriorating(c, *d)) why.push_back("getting worse");
+      if (worse(c)) why.emplace_back("worse than England");
+      if (deteriorating(c, *d)) why.emplace_back("getting worse");
       std::string alert_html = "None";
       if (!why.empty()) {
         ++alerts;

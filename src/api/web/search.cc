@@ -2,6 +2,7 @@
 // GET /search?given_name=&family_name=&dob-day=&dob-month=&dob-year=
 // Every search is audited with the children it found.
 #include <charconv>
+#include <cmath>
 
 #include "api/web/modules.h"
 #include "link/child_search.h"
@@ -94,7 +95,7 @@ std::string results(const std::vector<ChildMatch>& matches) {
     rows += row_html(cell_html(link("/children/" + std::to_string(m.child_id), name)) +
                      cell(nice_date(m.birth_date) + (m.exact_date ? "" : " (date differs)")) +
                      cell(formatted_nhs_number(m.nhs_number)) + cell(m.postcode.value_or("")) +
-                     cell(m.sources) + cell(std::to_string(int(m.score * 100 + 0.5)) + "%"));
+                     cell(m.sources) + cell(std::to_string(std::lround(m.score * 100)) + "%"));
   }
   return table("Children with a similar name and date of birth, closest first", "search-results",
                {"Name", "Date of birth", "NHS number", "Postcode", "Sources", "Match"}, rows);

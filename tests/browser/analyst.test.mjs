@@ -7,23 +7,18 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  buildIcs, startServer, launchBrowser, newPage, logIn, checkAccessibility, checkKeyboard,
-  screenshot, sql,
+  buildIcs, newPage, logIn, checkAccessibility, checkKeyboard, screenshot, sql, openJourney,
 } from './support.mjs';
 
-let ics, server, browser, baseUrl;
+let ics, journey, browser, baseUrl;
 
 before(async () => {
   ics = buildIcs();
-  ({ proc: server, url: baseUrl } = await startServer(ics.db));
-  browser = await launchBrowser();
+  journey = await openJourney(ics);
+  ({ url: baseUrl, browser } = journey);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  ics?.cleanup();
-});
+after(() => journey?.close());
 
 // RFC 4180 fields of one line (names and units may hold commas: "per 100,000").
 function csvFields(line) {

@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  buildIcs, startServer, launchBrowser, newPage, logIn, checkAccessibility, checkKeyboard,
-  screenshot, sql, onechild, ndjson,
+  buildIcs, newPage, logIn, checkAccessibility, checkKeyboard, screenshot, sql, onechild, ndjson, openJourney,
 } from './support.mjs';
 
-let ics, server, browser, baseUrl;
+let ics, journey, browser, baseUrl;
 
 const openPairs = () => Number(sql(ics.db, "SELECT count(*) FROM link_review WHERE status = 'open'")[0][0]);
 
@@ -50,15 +49,11 @@ before(async () => {
   ics = buildIcs();
   makeUncertainPair();
   assert.ok(openPairs() > 0, 'the store has an uncertain pair to review');
-  ({ proc: server, url: baseUrl } = await startServer(ics.db));
-  browser = await launchBrowser();
+  journey = await openJourney(ics);
+  ({ url: baseUrl, browser } = journey);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  ics?.cleanup();
-});
+after(() => journey?.close());
 
 test('the data manager resolves a review pair', async () => {
   const before = openPairs();

@@ -6,11 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildIcs, startServer, launchBrowser, newPage, logIn, checkAccessibility, screenshot, sql,
-  onechild, password,
+  buildIcs, newPage, logIn, checkAccessibility, screenshot, sql, onechild, password, openJourney,
 } from './support.mjs';
 
-let ics, server, browser, baseUrl, child, socialWorker;
+let ics, journey, browser, baseUrl, child, socialWorker;
 
 // A child on an open child protection plan, preferring one whose plan comes
 // from the social care feed of the authority support.mjs's 'sw' works for:
@@ -39,15 +38,11 @@ before(async () => {
     onechild(['users', 'add', '--db', ics.db, '--username', socialWorker, '--display-name', 'Sol Social Worker',
               '--role', 'social-worker', '--organisation', found[1], '--password-stdin'], `${password}\n`);
   }
-  ({ proc: server, url: baseUrl } = await startServer(ics.db));
-  browser = await launchBrowser();
+  journey = await openJourney(ics);
+  ({ url: baseUrl, browser } = journey);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  ics?.cleanup();
-});
+after(() => journey?.close());
 
 test('an emergency clinician breaks glass and sees the protection flag first', async () => {
   const page = await newPage(browser);

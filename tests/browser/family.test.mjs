@@ -6,11 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildIcs, startServer, launchBrowser, newPage, logIn, checkAccessibility, checkKeyboard,
-  screenshot, sql, grantFamily,
+  buildIcs, newPage, logIn, checkAccessibility, checkKeyboard, screenshot, sql, grantFamily, openJourney,
 } from './support.mjs';
 
-let ics, server, browser, baseUrl, child, teenager;
+let ics, journey, browser, baseUrl, child, teenager;
 
 // Dates as the server sees them: access rules run on today's date.
 const yearsAgo = (n) => {
@@ -39,15 +38,11 @@ before(async () => {
     ORDER BY l.child_id LIMIT 1`)[0][0];
   grantFamily(ics.db, 'parent', child);
   grantFamily(ics.db, 'parent', teenager);
-  ({ proc: server, url: baseUrl } = await startServer(ics.db));
-  browser = await launchBrowser();
+  journey = await openJourney(ics);
+  ({ url: baseUrl, browser } = journey);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  ics?.cleanup();
-});
+after(() => journey?.close());
 
 test("a parent sees their child's immunisations given and those coming up", async () => {
   const page = await newPage(browser);

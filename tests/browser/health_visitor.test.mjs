@@ -8,11 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  buildIcs, startServer, launchBrowser, newPage, logIn, checkAccessibility, checkKeyboard,
-  screenshot, sql,
+  buildIcs, newPage, logIn, checkAccessibility, checkKeyboard, screenshot, sql, openJourney,
 } from './support.mjs';
 
-let ics, server, browser, baseUrl;
+let ics, journey, browser, baseUrl;
 
 // A form with an error is answered with a 400 page (on purpose): submits
 // with `click`, checks the status, and drops Chromium's console report of
@@ -31,15 +30,11 @@ async function submitExpecting400(page, click) {
 before(async () => {
   ics = buildIcs();
   // The hub puts Core20 children first: the server reads deprivation from the area reference.
-  ({ proc: server, url: baseUrl } = await startServer(ics.db, join(ics.ics, 'reference')));
-  browser = await launchBrowser();
+  journey = await openJourney(ics, join(ics.ics, 'reference'));
+  ({ url: baseUrl, browser } = journey);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  ics?.cleanup();
-});
+after(() => journey?.close());
 
 test('a health visitor finds overdue reviews and opens a child', async () => {
   const page = await newPage(browser);

@@ -5,18 +5,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildIcs, startServer, launchBrowser, newPage, logIn, checkAccessibility, checkKeyboard,
-  screenshot, sql,
+  buildIcs, newPage, logIn, checkAccessibility, checkKeyboard, screenshot, sql, openJourney,
 } from './support.mjs';
 
-let ics, server, browser, baseUrl, child;
+let ics, journey, browser, baseUrl, child;
 const reason = 'Collapsed at school, parents not reachable';
 
 before(async () => {
   ics = buildIcs({ children: 100 });
   [[child]] = sql(ics.db, 'SELECT id FROM children WHERE merged_into IS NULL ORDER BY id LIMIT 1');
-  ({ proc: server, url: baseUrl } = await startServer(ics.db));
-  browser = await launchBrowser();
+  journey = await openJourney(ics);
+  ({ url: baseUrl, browser } = journey);
   // The emergency clinician has no relationship with the child: break glass.
   const page = await newPage(browser);
   await logIn(page, baseUrl, 'edoc');
@@ -27,11 +26,7 @@ before(async () => {
   await page.context().close();
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  ics?.cleanup();
-});
+after(() => journey?.close());
 
 test('the IG officer finds the break-glass, reviews it and verifies the chain', async () => {
   const page = await newPage(browser);

@@ -98,6 +98,22 @@ export function startServer(db, reference) {
   });
 }
 
+// A journey's server and browser on a built ICS (buildIcs); close() stops
+// both and removes the ICS. reference: as for startServer.
+export async function openJourney(ics, reference) {
+  const { proc, url } = await startServer(ics.db, reference);
+  const browser = await launchBrowser();
+  return {
+    url,
+    browser,
+    async close() {
+      await browser.close();
+      proc.kill('SIGTERM');
+      ics.cleanup();
+    },
+  };
+}
+
 export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -421,10 +421,10 @@ std::string review_form(const BreakGlassAccess& a, const ReviewForm* entered) {
        {std::tuple{"appropriate", kAppropriate, ""}, std::tuple{"escalate", kEscalate, "-2"}}) {
     const std::string input_id = "outcome-" + id + suffix;
     html += R"(<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id=")" +
-            input_id + R"(" name="outcome" type="radio" value=")" + value + "\"" +
-            (outcome == value ? " checked" : "") +
-            R"(><label class="nhsuk-label nhsuk-radios__label" for=")" + input_id + "\">" +
-            html_escape(label) + "</label></div>";
+            input_id + R"(" name="outcome" type="radio" value=")" + value + "\"";
+    if (outcome == value) html += " checked";
+    html += R"(><label class="nhsuk-label nhsuk-radios__label" for=")" + input_id + "\">";
+    html += html_escape(label) + "</label></div>";
   }
   html += "</div></fieldset></div>";
   html += note_error.empty() ? R"(<div class="nhsuk-form-group">)"

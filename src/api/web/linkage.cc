@@ -344,10 +344,10 @@ std::string decision_form(const ReviewItem& item, const DecisionForm& form,
        {std::pair{"same", "The same child"}, {"different", "Not the same child"}}) {
     const std::string id = ++n == 1 ? "decision" : "decision-" + std::to_string(n);
     html += R"(<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id=")" + id +
-            R"(" name="decision" type="radio" value=")" + value + '"' +
-            (form.decision == value ? " checked" : "") +
-            R"(><label class="nhsuk-label nhsuk-radios__label" for=")" + id + "\">" + label +
-            "</label></div>";
+            R"(" name="decision" type="radio" value=")" + value + '"';
+    if (form.decision == value) html += " checked";
+    html += R"(><label class="nhsuk-label nhsuk-radios__label" for=")" + id + "\">";
+    html += std::string(label) + "</label></div>";
   }
   html += "</div></fieldset></div>";
   html += textarea("reason", "Reason",
@@ -513,14 +513,14 @@ std::string unmerge_form(int64_t child_id, const std::vector<ChildSourceRecord>&
     const std::string id = ++n == 1 ? "records" : "records-" + std::to_string(n);
     const bool checked_now =
         std::find(f.selected.begin(), f.selected.end(), r.source_person_id) != f.selected.end();
-    html +=
-        R"(<div class="nhsuk-checkboxes__item"><input class="nhsuk-checkboxes__input" id=")" + id +
-        R"(" name="record-)" + std::to_string(r.source_person_id) +
-        R"(" type="checkbox" value="move")" + (checked_now ? " checked" : "") +
-        R"(><label class="nhsuk-label nhsuk-checkboxes__label" for=")" + id + "\">" +
-        html_escape(r.source + " " + r.original_id + ": " + name_of(r.given_name, r.family_name) +
-                    ", born " + nice_date(r.birth_date)) +
-        "</label></div>";
+    html += R"(<div class="nhsuk-checkboxes__item"><input class="nhsuk-checkboxes__input" id=")" +
+            id + R"(" name="record-)" + std::to_string(r.source_person_id) +
+            R"(" type="checkbox" value="move")";
+    if (checked_now) html += " checked";
+    html += R"(><label class="nhsuk-label nhsuk-checkboxes__label" for=")" + id + "\">";
+    html += html_escape(r.source + " " + r.original_id + ": " +
+                        name_of(r.given_name, r.family_name) + ", born " + nice_date(r.birth_date));
+    html += "</label></div>";
   }
   html += "</div></fieldset></div>";
   return html +

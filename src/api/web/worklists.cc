@@ -129,8 +129,9 @@ std::string kind_navigation(const WorklistForm& form, const std::vector<Worklist
           html_escape(text) + "</span></li>";
     } else {
       html +=
-          R"(<li class="nhsuk-contents-list__item"><a class="nhsuk-contents-list__link" id="kind-)" +
-          name + R"(" href="/worklists?kind=)" + name + "\">" + html_escape(text) + "</a></li>";
+          R"(<li class="nhsuk-contents-list__item"><a class="nhsuk-contents-list__link" id="kind-)";
+      html.append(name).append(R"(" href="/worklists?kind=)").append(name).append("\">");
+      html += html_escape(text) + "</a></li>";
     }
   }
   return html + "</ol></nav>";
@@ -399,10 +400,10 @@ std::string outcome_card(const PageContext& ctx, const MdtCase& c,
   for (const MdtAction& a : kMdtActions) {
     const std::string id = action_id + "-" + std::to_string(++i);
     html += R"(<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id=")" + id +
-            R"(" name="action" type="radio" value=")" + std::string(a.id) + "\"" +
-            (again && state.action == a.id ? " checked" : "") +
-            R"(><label class="nhsuk-label nhsuk-radios__label" for=")" + id + "\">" +
-            html_escape(a.name) + "</label></div>";
+            R"(" name="action" type="radio" value=")" + std::string(a.id) + "\"";
+    if (again && state.action == a.id) html += " checked";
+    html += R"(><label class="nhsuk-label nhsuk-radios__label" for=")" + id + "\">";
+    html += html_escape(a.name) + "</label></div>";
   }
   html +=
       "</div></fieldset></div>" +

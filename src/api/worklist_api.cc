@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #include "analytics/area_reference.h"
@@ -12,10 +13,21 @@
 #include "api/http_util.h"
 #include "api/router.h"
 #include "core/date.h"
+#include "programmes/population_file.h"
 #include "programmes/programmes.h"
 
 namespace onechild::api {
 namespace {
+
+// Through the population file beside the store, so a restarted server whose
+// store has not changed reads it in seconds; why it could not be used is
+// logged.
+Population read_population(Database& db, const FactFilter& filter) {
+  auto loaded = load_population_cached(db, filter);
+  if (!loaded.ok()) throw std::runtime_error(loaded.error().to_string());
+  if (!loaded->warning.empty()) std::fprintf(stderr, "onechild: %s\n", loaded->warning.c_str());
+  return std::move(loaded->population);
+}
 
 HttpResponse error(int status, const std::string& message) {
   return json_error(status, message);
@@ -120,9 +132,7 @@ void WorklistCache::refresh_locked(Database& db) {
     rules_ = std::make_shared<const ProgrammeRules>(std::move(*rules));
   }
   if (population_ && *version == version_) return;
-  auto population = load_population(db, rules_->filter());
-  if (!population.ok()) throw std::runtime_error(population.error().to_string());
-  population_ = std::make_shared<Population>(std::move(*population));
+  population_ = std::make_shared<Population>(read_population(db, rules_->filter()));
   lists_.clear();
   cases_.reset();
   version_ = *version;
@@ -265,9 +275,8 @@ std::shared_ptr<const std::vector<CaseFindingRow>> WorklistCache::cases_locked(D
     if (!loaded.ok()) throw std::runtime_error(loaded.error().to_string());
     reference = std::move(*loaded);
   }
-  auto population = load_population(db, filter.build());
-  if (!population.ok()) throw std::runtime_error(population.error().to_string());
-  const Snapshot snapshot = make_snapshot(std::move(*population), reference, {}, as_of);
+  const Snapshot snapshot =
+      make_snapshot(read_population(db, filter.build()), reference, {}, as_of);
   cases_ = std::make_shared<const std::vector<CaseFindingRow>>(
       find_cases(*case_lists_, snapshot, as_of));
   cases_day_ = to_day(as_of);

@@ -8,6 +8,7 @@
 
 #include "analytics/evaluation.h"
 #include "cli/common.h"
+#include "cli/read_population.h"
 #include "core/progress.h"
 #include "programmes/programmes.h"
 #include "store/database.h"
@@ -80,13 +81,13 @@ int run_evaluation(const EvaluationArgs& a) {
   auto db = Database::open(a.db);
   if (!db.ok()) return fail(db.error());
 
-  const bool chatty = progress_wanted();
   const auto started = std::chrono::steady_clock::now();
-  if (chatty) std::fprintf(stderr, "Reading the integrated records...\n");
-  auto population = load_population(*db, evaluation_filter(*options), chatty);
-  if (!population.ok()) return fail(population.error());
+  auto loaded = read_population(*db, evaluation_filter(*options));
+  if (!loaded.ok()) return fail(loaded.error());
   const auto read = std::chrono::steady_clock::now();
-  const Snapshot snapshot = make_snapshot(std::move(*population), *reference, {}, options->as_of);
+  const char* from = read_from(*loaded);
+  const Snapshot snapshot =
+      make_snapshot(std::move(loaded->population), *reference, {}, options->as_of);
   auto result = evaluate_hubs(snapshot, *reference, *options);
   if (!result.ok()) return fail(result.error());
   const auto computed = std::chrono::steady_clock::now();
@@ -100,12 +101,12 @@ int run_evaluation(const EvaluationArgs& a) {
   }
   const auto seconds = [](auto x, auto y) { return std::chrono::duration<double>(y - x).count(); };
   std::fprintf(stderr,
-               "evaluate: %lld hub and %lld comparison children of %zu, as of %s; read %.1f s, "
-               "computed %.2f s\n",
+               "evaluate: %lld hub and %lld comparison children of %zu, as of %s; read %.1f s "
+               "from %s, computed %.2f s\n",
                static_cast<long long>(result->intervention_children),
                static_cast<long long>(result->comparison_children),
                snapshot.population.children.size(), format_iso_date(options->as_of).c_str(),
-               seconds(started, read), seconds(read, computed));
+               seconds(started, read), from, seconds(read, computed));
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "analytics/engine.h"
 #include "analytics/indicator_output.h"
 #include "cli/common.h"
+#include "cli/read_population.h"
 #include "core/csv.h"
 #include "core/progress.h"
 
@@ -70,18 +71,18 @@ std::string config_of(const IndicatorArgs& a) {
   return a.config.empty() ? ProgrammeRules::default_config_dir() : a.config;
 }
 
-// The store read into a snapshot: the events `filter` keeps, every child's groups.
+// The store read into a snapshot: the events `filter` keeps, every child's
+// groups; `from` says where the facts came from (read_from).
 Result<Snapshot> read_snapshot(const IndicatorArgs& a, const FactFilter& filter,
-                               std::vector<VulnerableGroup> groups, Date as_of) {
+                               std::vector<VulnerableGroup> groups, Date as_of, std::string& from) {
   auto reference = AreaReference::load(a.reference);
   if (!reference.ok()) return reference.error();
   auto db = Database::open(a.db);
   if (!db.ok()) return db.error();
-  const bool chatty = progress_wanted();
-  if (chatty) std::fprintf(stderr, "Reading the integrated records...\n");
-  auto population = load_population(*db, filter, chatty);
-  if (!population.ok()) return population.error();
-  return make_snapshot(std::move(*population), *reference, std::move(groups), as_of);
+  auto loaded = read_population(*db, filter);
+  if (!loaded.ok()) return loaded.error();
+  from = read_from(*loaded);
+  return make_snapshot(std::move(loaded->population), *reference, std::move(groups), as_of);
 }
 
 int run_indicators(const IndicatorArgs& a) {
@@ -119,7 +120,8 @@ int run_indicators(const IndicatorArgs& a) {
   if (!england.ok()) return fail(england.error());
   const auto started = std::chrono::steady_clock::now();
   const FactFilter filter = snapshot_filter(*rules, *definitions, *groups);
-  auto snapshot_read = read_snapshot(a, filter, std::move(*groups), as_of);
+  std::string from;
+  auto snapshot_read = read_snapshot(a, filter, std::move(*groups), as_of, from);
   if (!snapshot_read.ok()) return fail(snapshot_read.error());
   Snapshot& snapshot = *snapshot_read;
   const auto read = std::chrono::steady_clock::now();
@@ -157,9 +159,10 @@ int run_indicators(const IndicatorArgs& a) {
   const auto seconds = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
   std::fprintf(stderr,
                "indicators: %zu indicators, %zu cells (%zu suppressed) for %zu children as of %s; "
-               "read %.1f s, computed %.2f s%s\n",
+               "read %.1f s from %s, computed %.2f s%s\n",
                results->size(), cells, hidden, snapshot.population.children.size(),
-               format_iso_date(as_of).c_str(), seconds(started, read), seconds(read, computed),
+               format_iso_date(as_of).c_str(), seconds(started, read), from.c_str(),
+               seconds(read, computed),
                run > 0 ? (", stored as run " + std::to_string(run)).c_str() : "");
   return 0;
 }
@@ -204,7 +207,8 @@ int run_case_finding(const IndicatorArgs& a) {
       }
     }
   }
-  auto snapshot = read_snapshot(a, filter, {}, *as_of);
+  std::string from;
+  auto snapshot = read_snapshot(a, filter, {}, *as_of, from);
   if (!snapshot.ok()) return fail(snapshot.error());
   const std::vector<CaseFindingRow> rows = find_cases(*lists, *snapshot, *as_of);
   const std::string csv = case_finding_csv(rows);

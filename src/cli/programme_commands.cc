@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/common.h"
+#include "cli/read_population.h"
 #include "core/csv.h"
 #include "core/progress.h"
 #include "programmes/coverage.h"
@@ -68,11 +69,9 @@ Result<Loaded> load_all(const ProgrammeArgs& a) {
   if (!rules.ok()) return rules.error();
   auto db = Database::open(a.db);
   if (!db.ok()) return db.error();
-  const bool chatty = progress_wanted();
-  if (chatty) std::fprintf(stderr, "Reading the integrated records...\n");
-  auto population = load_population(*db, rules->filter(), chatty);
-  if (!population.ok()) return population.error();
-  return Loaded{*as_of, std::move(*rules), std::move(*db), std::move(*population)};
+  auto loaded = read_population(*db, rules->filter());
+  if (!loaded.ok()) return loaded.error();
+  return Loaded{*as_of, std::move(*rules), std::move(*db), std::move(loaded->population)};
 }
 
 int run_worklist(const ProgrammeArgs& a) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/bytes.h"
 #include "core/date.h"
 #include "link/normalise.h"
 #include "link/similarity.h"
@@ -89,38 +90,6 @@ void derive(FieldKind kind, Value& v) {
       break;
   }
 }
-
-// Little-endian fixed-width integers for the snapshot.
-template <typename T>
-void put(std::string& out, T v) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &v, sizeof(T));
-  out.append(bytes, sizeof(T));
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view data) : data_(data) {}
-  template <typename T>
-  bool get(T& v) {
-    if (data_.size() < sizeof(T)) return false;
-    std::memcpy(&v, data_.data(), sizeof(T));
-    data_.remove_prefix(sizeof(T));
-    return true;
-  }
-  bool text(std::string& s) {
-    uint16_t n = 0;
-    if (!get(n) || data_.size() < n) return false;
-    s.assign(data_.substr(0, n));
-    data_.remove_prefix(n);
-    return true;
-  }
-  bool done() const { return data_.empty(); }
-  size_t left() const { return data_.size(); }
-
- private:
-  std::string_view data_;
-};
 
 constexpr uint8_t kValidFlag = 1, kTestRangeFlag = 2;
 
@@ -266,9 +235,9 @@ double RecordSet::frequency(size_t field, uint32_t id) const {
 
 std::string RecordSet::encode_sources() const {
   std::string out;
-  put(out, static_cast<uint32_t>(source_names_.size()));
+  put_bytes(out, static_cast<uint32_t>(source_names_.size()));
   for (const std::string& s : source_names_) {
-    put(out, static_cast<uint16_t>(s.size()));
+    put_bytes(out, static_cast<uint16_t>(s.size()));
     out += s;
   }
   return out;
@@ -277,12 +246,12 @@ std::string RecordSet::encode_sources() const {
 std::string RecordSet::encode_dictionary(size_t field) const {
   const Column& col = columns_[field];
   std::string out;
-  put(out, static_cast<uint32_t>(col.values.size() - 1));
+  put_bytes(out, static_cast<uint32_t>(col.values.size() - 1));
   for (size_t id = 1; id < col.values.size(); ++id) {
     const Value& v = col.values[id];
-    put(out,
-        static_cast<uint8_t>((v.valid ? kValidFlag : 0) | (v.test_range ? kTestRangeFlag : 0)));
-    put(out, static_cast<uint16_t>(std::min<size_t>(v.text.size(), 65535)));
+    put_bytes(out, static_cast<uint8_t>((v.valid ? kValidFlag : 0) |
+                                        (v.test_range ? kTestRangeFlag : 0)));
+    put_bytes(out, static_cast<uint16_t>(std::min<size_t>(v.text.size(), 65535)));
     out.append(v.text, 0, std::min<size_t>(v.text.size(), 65535));
   }
   return out;
@@ -293,7 +262,7 @@ std::string RecordSet::encode_dictionary(size_t field) const {
 std::string RecordSet::encode_records(size_t chunk) const {
   const size_t begin = chunk * kChunk, end = std::min(size(), begin + kChunk), n = end - begin;
   std::string out;
-  put(out, static_cast<uint32_t>(n));
+  put_bytes(out, static_cast<uint32_t>(n));
   const auto column = [&](const auto& v) {
     out.append(reinterpret_cast<const char*>(v.data() + begin), n * sizeof(v[0]));
   };
@@ -310,7 +279,7 @@ std::unique_ptr<RecordSet> RecordSet::decode(const ModelSpec& spec, std::string_
                                              const std::vector<std::string_view>& chunks) {
   auto set = std::make_unique<RecordSet>(spec);
   if (dictionaries.size() != spec.fields.size()) return nullptr;
-  Reader s(sources);
+  ByteReader s(sources);
   uint32_t n = 0;
   // Counts are checked against the bytes that follow before anything is
   // sized by them: a damaged count must not become a huge allocation.
@@ -322,7 +291,7 @@ std::unique_ptr<RecordSet> RecordSet::decode(const ModelSpec& spec, std::string_
   }
   if (!s.done()) return nullptr;
   for (size_t f = 0; f < dictionaries.size(); ++f) {
-    Reader d(dictionaries[f]);
+    ByteReader d(dictionaries[f]);
     Column& col = set->columns_[f];
     if (!d.get(n) || n > d.left() / 3) return nullptr;  // a flags byte and a length each
     col.values.reserve(n + 1);
@@ -341,7 +310,7 @@ std::unique_ptr<RecordSet> RecordSet::decode(const ModelSpec& spec, std::string_
     col.changed = false;
   }
   for (std::string_view chunk : chunks) {
-    Reader c(chunk);
+    ByteReader c(chunk);
     if (!c.get(n)) return nullptr;
     const size_t expected =
         n * (sizeof(int64_t) * 2 + sizeof(uint16_t) + sizeof(uint32_t) * set->columns_.size());

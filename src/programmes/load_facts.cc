@@ -1,6 +1,7 @@
 #include "programmes/load_facts.h"
 
 #include <algorithm>
+#include <thread>
 #include <unordered_map>
 
 #include "core/progress.h"
@@ -68,6 +69,22 @@ struct Votes {
   }
 };
 
+// Consecutive rows mostly repeat a kind, a code, a person (a feed sends a
+// child's events together): remembering the last value answers most
+// lookups with one comparison instead of a hash probe.
+template <typename T>
+struct LastSeen {
+  std::string text;
+  int64_t source = -1;
+  T value{};
+  bool matches(int64_t s, std::string_view t) const { return s == source && t == text; }
+  void remember(int64_t s, std::string_view t, T v) {
+    source = s;
+    text.assign(t);
+    value = v;
+  }
+};
+
 class Loader {
  public:
   Loader(Database& db, const FactFilter& filter, Vocabulary& words)
@@ -84,6 +101,20 @@ class Loader {
   std::vector<Votes> votes;
 
  private:
+  // Interns text, asking the column's last value first.
+  uint32_t word(LastSeen<uint32_t>& last, std::string_view text) {
+    if (last.matches(0, text)) return last.value;
+    const uint32_t id = words_.intern(text);
+    last.remember(0, text, id);
+    return id;
+  }
+  bool wanted_cached(std::string_view kind, std::string_view code) {
+    if (wanted_kind_.matches(0, kind) && wanted_code_.matches(0, code)) return wanted_code_.value;
+    const bool yes = wanted(kind, code);
+    wanted_kind_.remember(0, kind, 0);
+    wanted_code_.remember(0, code, yes);
+    return yes;
+  }
   bool wanted(std::string_view kind, std::string_view code) const {
     if (!filter_.kinds.empty() &&
         std::find(filter_.kinds.begin(), filter_.kinds.end(), kind) == filter_.kinds.end()) {
@@ -103,6 +134,9 @@ class Loader {
   Vocabulary& words_;
   std::unordered_map<int64_t, uint32_t> sources_;
   uint32_t gp_ = 0;
+  LastSeen<uint32_t> wanted_kind_, last_kind_, last_code_, last_display_, last_status_, last_value_;
+  LastSeen<bool> wanted_code_;
+  LastSeen<ChildFacts*> last_person_;
 };
 
 Status Loader::load_sources() {
@@ -137,25 +171,32 @@ Status Loader::read_events(Statement& stmt, const PersonIndex* persons, ChildFac
   std::string key;
   return stmt.each_row([&](Statement& s) {
     if (progress) progress->advance();
-    const std::string_view kind = s.column_view(2);
-    if (!wanted(kind, s.column_view(3))) return;
+    const std::string_view kind = s.column_view(2), code = s.column_view(3);
+    if (!wanted_cached(kind, code)) return;
+    Fact f;
+    f.start = parse_day(s.column_view(7));
+    if (f.start == kNoDay) return;
+    const int64_t source = s.column_int64(0);
     ChildFacts* child = only;
     if (persons != nullptr) {
-      person_key(key, s.column_int64(0), s.column_view(1));
-      const auto it = persons->find(std::string_view(key));
-      if (it == persons->end()) return;  // a person not linked yet
-      child = &(*all)[it->second];
+      const std::string_view person = s.column_view(1);
+      if (last_person_.matches(source, person)) {
+        child = last_person_.value;
+      } else {
+        person_key(key, source, person);
+        const auto it = persons->find(std::string_view(key));
+        child = it == persons->end() ? nullptr : &(*all)[it->second];
+        last_person_.remember(source, person, child);
+      }
+      if (child == nullptr) return;  // a person not linked yet
     }
-    Fact f;
-    f.source = source_word(s.column_int64(0));
-    f.kind = words_.intern(kind);
-    f.code = words_.intern(s.column_view(3));
-    f.display = words_.intern(s.column_view(4));
-    f.status = words_.intern(s.column_view(5));
-    f.value = words_.intern(s.column_view(6));
-    f.start = parse_day(s.column_view(7));
+    f.source = source_word(source);
+    f.kind = word(last_kind_, kind);
+    f.code = word(last_code_, code);
+    f.display = word(last_display_, s.column_view(4));
+    f.status = word(last_status_, s.column_view(5));
+    f.value = word(last_value_, s.column_view(6));
     f.end = parse_day(s.column_view(8));
-    if (f.start == kNoDay) return;
     child->facts.push_back(f);
   });
 }
@@ -182,9 +223,80 @@ constexpr std::string_view kEventColumns =
     "source_system_id, person_original_id, kind, code, display, status, value, start_date, "
     "end_date";
 
+// Events with ids in [from, to], read into `into` (one entry per child).
+Status read_event_range(Database& db, Loader& loader, const PersonIndex& persons, int64_t from,
+                        int64_t to, std::vector<ChildFacts>& into, Progress* progress) {
+  auto stmt =
+      db.prepare(std::string("SELECT ") + std::string(kEventColumns) +
+                 " FROM source_events WHERE id BETWEEN ?1 AND ?2 AND superseded_by IS NULL");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind(1, from).bind(2, to);
+  return loader.read_events(*stmt, &persons, nullptr, &into, progress);
+}
+
+// Every current event into pop's children. Scanning the events is most of
+// a load, so on a large store the upper half of the table is read at the
+// same time on a second connection, into its own vocabulary; its facts are
+// then renumbered into pop's words and put after the lower half's, so the
+// result is the same as one scan in id order.
+Status read_all_events(Database& db, const FactFilter& filter, Loader& loader,
+                       const PersonIndex& persons, Population& pop, bool show_progress,
+                       int64_t split_above) {
+  auto range = db.prepare("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM source_events");
+  if (!range.ok()) return range.error();
+  if (auto row = range->step(); !row.ok()) return row.error();
+  const int64_t first = range->column_int64(0), last = range->column_int64(1);
+  const bool split = last - first >= split_above && !db.path().empty() && db.path() != ":memory:" &&
+                     db.path().rfind("file:", 0) != 0;
+  const int64_t middle = split ? first + (last - first) / 2 : last;
+
+  Vocabulary upper_words;
+  std::vector<ChildFacts> upper(split ? pop.children.size() : 0);
+  Status upper_status;
+  std::thread upper_reader;
+  if (split) {
+    upper_reader = std::thread([&] {
+      auto other = Database::open(db.path());
+      if (!other.ok()) {
+        upper_status = other.error();
+        return;
+      }
+      Loader upper_loader(*other, filter, upper_words);
+      upper_status = upper_loader.load_sources();
+      if (upper_status.ok())
+        upper_status =
+            read_event_range(*other, upper_loader, persons, middle + 1, last, upper, nullptr);
+    });
+  }
+  Progress progress(split ? "Reading events (two at once)" : "Reading events", 0,
+                    show_progress && progress_wanted());
+  Status lower_status =
+      read_event_range(db, loader, persons, first, middle, pop.children, &progress);
+  if (upper_reader.joinable()) upper_reader.join();
+  progress.finish();
+  if (!lower_status.ok()) return lower_status;
+  if (!upper_status.ok()) return upper_status;
+  if (!split) return {};
+  std::vector<uint32_t> renumber(upper_words.size());
+  for (uint32_t w = 0; w < upper_words.size(); ++w)
+    renumber[w] = pop.words.intern(upper_words.text(w));
+  for (size_t i = 0; i < upper.size(); ++i) {
+    std::vector<Fact>& facts = pop.children[i].facts;
+    std::vector<Fact>& more = upper[i].facts;
+    facts.reserve(facts.size() + more.size());
+    for (Fact f : more) {
+      for (uint32_t* w : {&f.source, &f.kind, &f.code, &f.display, &f.status, &f.value})
+        *w = renumber[*w];
+      facts.push_back(f);
+    }
+    std::vector<Fact>().swap(more);
+  }
+  return {};
+}
 }  // namespace
 
-Result<Population> load_population(Database& db, const FactFilter& filter, bool show_progress) {
+Result<Population> load_population(Database& db, const FactFilter& filter, bool show_progress,
+                                   int64_t split_above) {
   Population pop;
   Loader loader(db, filter, pop.words);
   if (Status s = loader.load_sources(); !s.ok()) return s.error();
@@ -221,6 +333,11 @@ Result<Population> load_population(Database& db, const FactFilter& filter, bool 
 
   PersonIndex persons;
   {
+    // Sized once: growing a table of millions of keys rehashes it each time.
+    auto count = db.prepare("SELECT count(*) FROM links");
+    if (!count.ok()) return count.error();
+    if (auto row = count->step(); !row.ok()) return row.error();
+    persons.reserve(static_cast<size_t>(count->column_int64(0)));
     auto stmt = db.prepare("SELECT " + std::string(kPersonColumns) + R"sql(, l.child_id
       FROM source_persons p JOIN links l ON l.source_person_id = p.id
       WHERE p.superseded_by IS NULL)sql");
@@ -236,14 +353,10 @@ Result<Population> load_population(Database& db, const FactFilter& filter, bool 
     if (!s.ok()) return s.error();
   }
 
-  auto stmt = db.prepare(std::string("SELECT ") + std::string(kEventColumns) +
-                         " FROM source_events WHERE superseded_by IS NULL");
-  if (!stmt.ok()) return stmt.error();
-  Progress progress("Reading events", 0, show_progress && progress_wanted());
-  if (Status s = loader.read_events(*stmt, &persons, nullptr, &pop.children, &progress); !s.ok()) {
+  if (Status s = read_all_events(db, filter, loader, persons, pop, show_progress, split_above);
+      !s.ok()) {
     return s.error();
   }
-  progress.finish();
   for (size_t i = 0; i < pop.children.size(); ++i)
     loader.settle(pop.children[i], loader.votes[i]);
   return pop;

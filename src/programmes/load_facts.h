@@ -22,8 +22,12 @@ struct FactFilter {
 };
 
 // Every child in the master child index that is not merged into another.
+// A file store with at least split_above events is scanned in two halves at
+// once (a second connection on a second core); the result is the same.
+inline constexpr int64_t kSplitEventsAbove = 200'000;
 Result<Population> load_population(Database& db, const FactFilter& filter,
-                                   bool show_progress = false);
+                                   bool show_progress = false,
+                                   int64_t split_above = kSplitEventsAbove);
 
 // One child (a merged id leads to the child it was merged into), its text
 // interned into words.

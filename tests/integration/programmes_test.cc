@@ -9,12 +9,14 @@
 
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "core/csv.h"
+#include "programmes/population_file.h"
 #include "store/database.h"
 #include "support/run_cli.h"
 #include "support/temp_dir.h"
@@ -337,11 +339,148 @@ TEST_F(ProgrammesOnSyntheticIcs, BadArgumentsAreOneClearLine) {
 }
 
 // ---------------------------------------------------------------------------
+// The population file beside the store: used while the store is unchanged,
+// rebuilt after a change, never trusted when damaged or during a load.
+
+// A child's facts as text, so populations with their own vocabularies compare.
+std::vector<std::string> as_text(const Population& p) {
+  std::vector<std::string> lines;
+  const auto w = [&](uint32_t id) { return p.words.text(id) + "|"; };
+  for (const ChildFacts& c : p.children) {
+    std::string line = std::to_string(c.child_id) + " " + std::to_string(c.birth) + " " +
+                       std::to_string(c.died) + " " + std::to_string(c.left) + " " + w(c.sex) +
+                       w(c.practice) + w(c.postcode) + w(c.ethnicity);
+    for (const uint32_t s : c.sources)
+      line += w(s);
+    for (const Fact& f : c.facts) {
+      line += "\n  " + w(f.source) + w(f.kind) + w(f.code) + w(f.display) + w(f.status) +
+              w(f.value) + std::to_string(f.start) + "|" + std::to_string(f.end);
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+TEST_F(ProgrammesOnSyntheticIcs, TwoHalvesReadTheSameAsOneScan) {
+  auto rules = ProgrammeRules::load(ProgrammeRules::default_config_dir());
+  ASSERT_TRUE(rules.ok()) << rules.error().to_string();
+  auto store = Database::open(db());
+  ASSERT_TRUE(store.ok());
+  auto one = load_population(*store, rules->filter(), false, INT64_MAX);
+  auto two = load_population(*store, rules->filter(), false, 0);
+  ASSERT_TRUE(one.ok() && two.ok());
+  size_t facts = 0;
+  for (const ChildFacts& c : one->children) facts += c.facts.size();
+  EXPECT_GT(facts, 10000u);
+  EXPECT_EQ(as_text(*two), as_text(*one));
+}
+
+TEST_F(ProgrammesOnSyntheticIcs, PopulationFileIsUsedUntilTheStoreChanges) {
+  TempDir own;
+  const std::string path = own.file("ics.db");
+  std::filesystem::copy_file(db(), path);
+  auto rules = ProgrammeRules::load(ProgrammeRules::default_config_dir());
+  ASSERT_TRUE(rules.ok()) << rules.error().to_string();
+  auto store = Database::open(path);
+  ASSERT_TRUE(store.ok());
+  auto direct = load_population(*store, rules->filter());
+  ASSERT_TRUE(direct.ok()) << direct.error().to_string();
+  const std::vector<std::string> want = as_text(*direct);
+  ASSERT_GT(want.size(), 2000u);
+
+  auto first = load_population_cached(*store, rules->filter());
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EXPECT_FALSE(first->from_file);
+  EXPECT_EQ(first->warning, "");
+  ASSERT_EQ(first->file.rfind(path + ".facts-", 0), 0u) << first->file;
+  const auto perms = std::filesystem::status(first->file).permissions();
+  EXPECT_EQ(perms, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(as_text(first->population), want);
+
+  auto second = load_population_cached(*store, rules->filter());
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->from_file);
+  EXPECT_EQ(as_text(second->population), want);
+
+  // Another filter has its own file: neither is read for the other.
+  FactFilter immunisations_only;
+  immunisations_only.kinds = {"immunisation"};
+  auto other = load_population_cached(*store, immunisations_only);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->from_file);
+  EXPECT_NE(other->file, first->file);
+  EXPECT_TRUE(load_population_cached(*store, rules->filter())->from_file);
+
+  // A load running: its rows are arriving, so the file is neither read nor written.
+  ASSERT_TRUE(store
+                  ->execute("UPDATE ingest_batches SET status = 'loading' "
+                            "WHERE id = (SELECT max(id) FROM ingest_batches)")
+                  .ok());
+  auto loading = load_population_cached(*store, rules->filter());
+  ASSERT_TRUE(loading.ok());
+  EXPECT_FALSE(loading->from_file);
+  EXPECT_EQ(loading->file, "");
+  ASSERT_TRUE(store
+                  ->execute("UPDATE ingest_batches SET status = 'complete' "
+                            "WHERE status = 'loading'")
+                  .ok());
+
+  // A merge changes the store: the next read is from the store, and it
+  // sees the merged record under the child it joined.
+  const int64_t kept = direct->children[0].child_id, gone = direct->children[1].child_id;
+  ASSERT_TRUE(store
+                  ->execute("UPDATE children SET merged_into = " + std::to_string(kept) +
+                            " WHERE id = " + std::to_string(gone))
+                  .ok());
+  ASSERT_TRUE(store
+                  ->execute("INSERT INTO child_history (at, action, child_id, other_child_id, "
+                            "actor) VALUES ('2026-11-24T09:00:00Z', 'merged', " +
+                            std::to_string(gone) + ", " + std::to_string(kept) + ", 'test')")
+                  .ok());
+  auto merged = load_population_cached(*store, rules->filter());
+  ASSERT_TRUE(merged.ok());
+  EXPECT_FALSE(merged->from_file);
+  EXPECT_EQ(merged->population.children.size(), direct->children.size() - 1);
+  auto after = load_population_cached(*store, rules->filter());
+  EXPECT_TRUE(after->from_file);
+  EXPECT_EQ(as_text(after->population), as_text(merged->population));
+
+  // Damaged: said, rebuilt from the store, and the figures are the store's.
+  {
+    std::ofstream damage(first->file, std::ios::binary | std::ios::trunc);
+    damage << "onechild population\n" << std::string(30, '\xff');
+  }
+  auto rebuilt = load_population_cached(*store, rules->filter());
+  ASSERT_TRUE(rebuilt.ok());
+  EXPECT_FALSE(rebuilt->from_file);
+  EXPECT_NE(rebuilt->warning.find("population file damaged"), std::string::npos)
+      << rebuilt->warning;
+  EXPECT_EQ(as_text(rebuilt->population), as_text(merged->population));
+  EXPECT_TRUE(load_population_cached(*store, rules->filter())->from_file);
+}
+
+// ---------------------------------------------------------------------------
 // Issue 7: the indicator set through the CLI, on the same ICS.
 
 std::string indicators_args(const std::string& db, const std::string& out) {
   return "indicators --db '" + db + "' --reference '" + db.substr(0, db.rfind('/')) +
          "/ics/reference' --as-of " + kAsOf + " --out '" + out + "'";
+}
+
+TEST_F(ProgrammesOnSyntheticIcs, IndicatorsReadThePopulationFileTheSecondTime) {
+  TempDir own;
+  const std::string path = own.file("ics.db");
+  std::filesystem::copy_file(db(), path);
+  std::filesystem::create_directory_symlink(dir_->file("ics"), own.file("ics"));
+  TempDir out;
+  auto cold = onechild(out, indicators_args(path, out.file("cold.csv")) + " --no-store");
+  ASSERT_EQ(cold.status, 0) << cold.err;
+  EXPECT_NE(cold.err.find("from the store"), std::string::npos) << cold.err;
+  auto warm = onechild(out, indicators_args(path, out.file("warm.csv")) + " --no-store");
+  ASSERT_EQ(warm.status, 0) << warm.err;
+  EXPECT_NE(warm.err.find("from the population file"), std::string::npos) << warm.err;
+  EXPECT_EQ(slurp(out.file("warm.csv")), slurp(out.file("cold.csv")));
+  EXPECT_GT(slurp(out.file("warm.csv")).size(), 10000u);
 }
 
 TEST_F(ProgrammesOnSyntheticIcs, IndicatorsAreHonestAndAddUp) {

@@ -31,13 +31,6 @@ constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-HttpResponse html(int status, std::string body) {
-  return html_page(status, std::move(body));
-}
-HttpResponse redirect(const std::string& location) {
-  return redirect_to(location);
-}
-
 std::string session_cookie(const std::string& token, bool clear) {
   return std::string(kSessionCookie) + "=" + (clear ? "" : token) +
          "; Path=/; HttpOnly; SameSite=Strict" + (clear ? "; Max-Age=0" : "");
@@ -49,13 +42,9 @@ std::string login_cookie(const std::string& token) {
 
 HttpResponse login_form(const std::string& username, bool failed) {
   const std::string token = random_csrf_token();
-  HttpResponse r = html(failed ? 401 : 200, login_page(username, failed, token));
+  HttpResponse r = html_page(failed ? 401 : 200, login_page(username, failed, token));
   r.headers.emplace_back("Set-Cookie", login_cookie(token));
   return r;
-}
-
-std::optional<int64_t> child_id_of(const std::string& text) {
-  return id_of(text);
 }
 
 Shell signed_out(std::string title) {
@@ -121,7 +110,7 @@ HttpResponse Router::login(const HttpRequest& request, Database& db) {
   }
   auto session = checked(create_session(db, *user, policy_.session_hours));
   checked(record_audit(db, audit_of(*user, "login", std::nullopt, "")));
-  HttpResponse r = redirect("/");
+  HttpResponse r = redirect_to("/");
   r.headers.emplace_back("Set-Cookie", session_cookie(session.token, false));
   return r;
 }
@@ -153,7 +142,7 @@ HttpResponse Router::audit_search(const User& user, const std::string& query, Da
                                   std::pair{"limit", &q.limit}, std::pair{"offset", &q.offset}}) {
     const std::string text = param(name);
     if (text.empty()) continue;
-    const auto number = child_id_of(text);
+    const auto number = id_of(text);
     if (!number || (std::string_view(name) == "limit" && (*number < 1 || *number > 1000))) {
       return json_response(400, std::string(R"({"error":")") + name + R"( must be a number"})");
     }
@@ -214,7 +203,7 @@ HttpResponse Router::handle(const HttpRequest& request) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "onechild serve: %s %s failed: %s\n", request.method.c_str(),
                  request.target.c_str(), e.what());
-    response = html(500, message_page(signed_out("Sorry, there is a problem with the service"),
+    response = html_page(500, message_page(signed_out("Sorry, there is a problem with the service"),
                                       "Try again later. The problem has been logged."));
   }
   // The server's own time for the request, which browsers' developer tools
@@ -251,14 +240,14 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
   // Origin as well stops a cross-site form even from an older browser.
   if (post && !request.origin.empty() && request.origin != "http://" + request.host &&
       request.origin != "https://" + request.host) {
-    return html(403, message_page(signed_out("Forbidden"), "This form came from another site."));
+    return html_page(403, message_page(signed_out("Forbidden"), "This form came from another site."));
   }
 
   const auto token = cookie_value(request.cookie, kSessionCookie);
   std::optional<User> user;
   if (token) user = checked(find_session(db, *token));
 
-  if (path == "/login" && get) return user ? redirect("/") : login_form("", false);
+  if (path == "/login" && get) return user ? redirect_to("/") : login_form("", false);
   if (path == "/login" && post) {
     // Double-submit: the form's token must match the cookie set with the form.
     const auto expected = cookie_value(request.cookie, kLoginCsrfCookie);
@@ -273,14 +262,14 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
   if (form_post && user && !csrf_matches(csrf, param(parse_form(request.body), "csrf"))) {
     checked(record_audit(db, audit_of(*user, "denied", std::nullopt,
                                       "POST " + path + ": missing or wrong form token", "denied")));
-    return html(403, message_page(signed_out("Forbidden"),
+    return html_page(403, message_page(signed_out("Forbidden"),
                                   "This form has expired or came from another site. Go back, "
                                   "reload the page and try again."));
   }
   if (path == "/logout" && post) {
     if (token) checked(end_session(db, *token));
     if (user) checked(record_audit(db, audit_of(*user, "logout", std::nullopt, "")));
-    HttpResponse r = redirect("/login");
+    HttpResponse r = redirect_to("/login");
     r.headers.emplace_back("Set-Cookie", session_cookie("", true));
     return r;
   }
@@ -315,7 +304,7 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
     return notifications(*user, db);
   }
 
-  if (!user) return redirect("/login");
+  if (!user) return redirect_to("/login");
   PageContext ctx{request, path, query, *user, csrf, db, *services_};
   for (PageHandler module : kPageModules) {
     if (auto response = module(ctx)) return std::move(*response);
@@ -332,13 +321,13 @@ HttpResponse Router::static_file(const std::string& relative) const {
   // climb out of it is refused before touching the file system.
   if (relative.empty() || relative.find("..") != std::string::npos || relative.front() == '/' ||
       relative.find('\\') != std::string::npos || relative.find('\0') != std::string::npos) {
-    return html(404, message_page(signed_out("Page not found"), "Check the web address."));
+    return html_page(404, message_page(signed_out("Page not found"), "Check the web address."));
   }
   const fs::path file = fs::path(web_dir_) / relative;
   std::ifstream in(file, std::ios::binary);
   std::error_code ec;
   if (!in || !fs::is_regular_file(file, ec)) {
-    return html(404, message_page(signed_out("Page not found"), "Check the web address."));
+    return html_page(404, message_page(signed_out("Page not found"), "Check the web address."));
   }
   std::ostringstream body;
   body << in.rdbuf();

@@ -240,6 +240,10 @@ std::vector<WorklistCounts> WorklistCache::counts_for(Database& db, const Access
 
 std::shared_ptr<const std::vector<CaseFindingList>> WorklistCache::case_finding_lists() {
   std::lock_guard lock(mutex_);
+  return case_lists_locked();
+}
+
+std::shared_ptr<const std::vector<CaseFindingList>> WorklistCache::case_lists_locked() {
   if (!case_lists_) {
     auto lists = load_case_finding(config_dir_ + "/case_finding.toml");
     if (!lists.ok()) throw std::runtime_error(lists.error().to_string());
@@ -254,14 +258,10 @@ std::shared_ptr<const std::vector<CaseFindingRow>> WorklistCache::cases_locked(D
   refresh_locked(db);
   const Date as_of = today();
   if (cases_ && cases_day_ == to_day(as_of)) return cases_;
-  if (!case_lists_) {
-    auto lists = load_case_finding(config_dir_ + "/case_finding.toml");
-    if (!lists.ok()) throw std::runtime_error(lists.error().to_string());
-    case_lists_ = std::make_shared<const std::vector<CaseFindingList>>(std::move(*lists));
-  }
+  const auto lists = case_lists_locked();
   // The snapshot is read, used and dropped: only its rows are kept.
   FactFilterBuilder filter;
-  for (const CaseFindingList& l : *case_lists_) {
+  for (const CaseFindingList& l : *lists) {
     for (const auto* conditions : {&l.population, &l.criteria}) {
       for (const Condition& c : *conditions) {
         for (const EventMatcher& m : c.any)
@@ -278,7 +278,7 @@ std::shared_ptr<const std::vector<CaseFindingRow>> WorklistCache::cases_locked(D
   const Snapshot snapshot =
       make_snapshot(read_population(db, filter.build()), reference, {}, as_of);
   cases_ = std::make_shared<const std::vector<CaseFindingRow>>(
-      find_cases(*case_lists_, snapshot, as_of));
+      find_cases(*lists, snapshot, as_of));
   cases_day_ = to_day(as_of);
   return cases_;
 }

@@ -110,6 +110,7 @@ class WorklistCache {
   Rows list_locked(WorklistKind kind, Date as_of, int upcoming_days);
   Related related(Database& db, const AccessPolicy& policy, const User& user);
   std::shared_ptr<const std::vector<CaseFindingRow>> cases_locked(Database& db);
+  std::shared_ptr<const std::vector<CaseFindingList>> case_lists_locked();
 
   std::string config_dir_;
   std::string reference_dir_;

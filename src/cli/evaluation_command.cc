@@ -101,7 +101,7 @@ int run_evaluation(const EvaluationArgs& a) {
   }
   const auto seconds = [](auto x, auto y) { return std::chrono::duration<double>(y - x).count(); };
   std::fprintf(stderr,
-               "evaluate: %lld hub and %lld comparison children of %zu, as of %s; read %.1f s "
+               "evaluate: %lld hub and %lld comparison children of %zu, as of %s; read %.2f s "
                "from %s, computed %.2f s\n",
                static_cast<long long>(result->intervention_children),
                static_cast<long long>(result->comparison_children),

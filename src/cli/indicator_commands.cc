@@ -159,7 +159,7 @@ int run_indicators(const IndicatorArgs& a) {
   const auto seconds = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
   std::fprintf(stderr,
                "indicators: %zu indicators, %zu cells (%zu suppressed) for %zu children as of %s; "
-               "read %.1f s from %s, computed %.2f s%s\n",
+               "read %.2f s from %s, computed %.2f s%s\n",
                results->size(), cells, hidden, snapshot.population.children.size(),
                format_iso_date(as_of).c_str(), seconds(started, read), from.c_str(),
                seconds(read, computed),

@@ -1,9 +1,9 @@
 #include "programmes/population_file.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <type_traits>
 
@@ -121,9 +121,11 @@ std::optional<std::string> read_whole(const std::string& path) {
 // Written beside the final name, then renamed over it, so a reader sees
 // the old file or the new one, never half of one.
 Status write_owner_only(const std::string& path, std::string_view bytes) {
-  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Error::io_error("cannot write " + temp);
+  // mkstemp: a name of its own for each writer (two threads of a server, two
+  // commands), created owner-only.
+  std::string temp = path + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) return Error::io_error("cannot write beside " + path);
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

@@ -204,7 +204,7 @@ HttpResponse Router::handle(const HttpRequest& request) {
     std::fprintf(stderr, "onechild serve: %s %s failed: %s\n", request.method.c_str(),
                  request.target.c_str(), e.what());
     response = html_page(500, message_page(signed_out("Sorry, there is a problem with the service"),
-                                      "Try again later. The problem has been logged."));
+                                           "Try again later. The problem has been logged."));
   }
   // The server's own time for the request, which browsers' developer tools
   // and bench/web show apart from the network's.
@@ -240,7 +240,8 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
   // Origin as well stops a cross-site form even from an older browser.
   if (post && !request.origin.empty() && request.origin != "http://" + request.host &&
       request.origin != "https://" + request.host) {
-    return html_page(403, message_page(signed_out("Forbidden"), "This form came from another site."));
+    return html_page(403,
+                     message_page(signed_out("Forbidden"), "This form came from another site."));
   }
 
   const auto token = cookie_value(request.cookie, kSessionCookie);
@@ -263,8 +264,8 @@ HttpResponse Router::route(const HttpRequest& request, Database& db) {
     checked(record_audit(db, audit_of(*user, "denied", std::nullopt,
                                       "POST " + path + ": missing or wrong form token", "denied")));
     return html_page(403, message_page(signed_out("Forbidden"),
-                                  "This form has expired or came from another site. Go back, "
-                                  "reload the page and try again."));
+                                       "This form has expired or came from another site. Go back, "
+                                       "reload the page and try again."));
   }
   if (path == "/logout" && post) {
     if (token) checked(end_session(db, *token));

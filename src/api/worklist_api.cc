@@ -277,8 +277,7 @@ std::shared_ptr<const std::vector<CaseFindingRow>> WorklistCache::cases_locked(D
   }
   const Snapshot snapshot =
       make_snapshot(read_population(db, filter.build()), reference, {}, as_of);
-  cases_ = std::make_shared<const std::vector<CaseFindingRow>>(
-      find_cases(*lists, snapshot, as_of));
+  cases_ = std::make_shared<const std::vector<CaseFindingRow>>(find_cases(*lists, snapshot, as_of));
   cases_day_ = to_day(as_of);
   return cases_;
 }

@@ -246,8 +246,7 @@ Status read_all_events(Database& db, const FactFilter& filter, Loader& loader,
   if (!range.ok()) return range.error();
   if (auto row = range->step(); !row.ok()) return row.error();
   const int64_t first = range->column_int64(0), last = range->column_int64(1);
-  const bool split = last - first >= split_above && !db.path().empty() && db.path() != ":memory:" &&
-                     db.path().rfind("file:", 0) != 0;
+  const bool split = last - first >= split_above && store_is_plain_file(db);
   const int64_t middle = split ? first + (last - first) / 2 : last;
 
   Vocabulary upper_words;
@@ -294,6 +293,11 @@ Status read_all_events(Database& db, const FactFilter& filter, Loader& loader,
   return {};
 }
 }  // namespace
+
+bool store_is_plain_file(const Database& db) {
+  const std::string& path = db.path();
+  return !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
+}
 
 Result<Population> load_population(Database& db, const FactFilter& filter, bool show_progress,
                                    int64_t split_above) {

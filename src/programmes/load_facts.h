@@ -21,6 +21,10 @@ struct FactFilter {
   std::map<std::string, std::vector<std::string>, std::less<>> codes;
 };
 
+// Whether the store is a file another connection (or a file beside it) can
+// share: not ":memory:", "" (a temporary store) or a "file:" URI.
+bool store_is_plain_file(const Database& db);
+
 // Every child in the master child index that is not merged into another.
 // A file store with at least split_above events is scanned in two halves at
 // once (a second connection on a second core); the result is the same.

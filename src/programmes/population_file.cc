@@ -103,10 +103,6 @@ std::string file_suffix(std::string_view text) {
   return hex;
 }
 
-bool in_memory(const std::string& path) {
-  return path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0;
-}
-
 std::optional<std::string> read_whole(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return std::nullopt;
@@ -147,7 +143,7 @@ std::string encode_population(const Population& population, std::string_view key
   for (const ChildFacts& c : population.children)
     facts += c.facts.size();
   std::string out;
-  out.reserve(64 + key.size() + population.words.size() * 16 +
+  out.reserve(64 + key.size() + size_t{population.words.size()} * 16 +
               population.children.size() * (kSmallestChild + 16) + facts * sizeof(Fact));
   out += kMagic;
   put_bytes(out, kFormat);
@@ -214,7 +210,7 @@ Result<LoadedPopulation> load_population_cached(Database& db, const FactFilter& 
                                                 bool show_progress) {
   LoadedPopulation loaded;
   std::optional<std::string> key;
-  if (!in_memory(db.path())) {
+  if (store_is_plain_file(db)) {
     auto version = store_version(db);
     if (!version.ok()) return version.error();
     if (*version) {

@@ -370,7 +370,8 @@ TEST_F(ProgrammesOnSyntheticIcs, TwoHalvesReadTheSameAsOneScan) {
   auto two = load_population(*store, rules->filter(), false, 0);
   ASSERT_TRUE(one.ok() && two.ok());
   size_t facts = 0;
-  for (const ChildFacts& c : one->children) facts += c.facts.size();
+  for (const ChildFacts& c : one->children)
+    facts += c.facts.size();
   EXPECT_GT(facts, 10000u);
   EXPECT_EQ(as_text(*two), as_text(*one));
 }
